@@ -74,7 +74,8 @@ def render(addon, manifest, digest):
         f".. |maturity| image:: https://img.shields.io/badge/maturity-"
         f"{status.replace('/', '%2F')}-yellow.png",
         f"    :alt: {status}",
-        f".. |license| image:: https://img.shields.io/badge/license-{license_.replace('-', '--')}-blue.png",
+        ".. |license| image:: https://img.shields.io/badge/license-"
+        f"{license_.replace('-', '--')}-blue.png",
         f"    :target: {LICENSES.get(license_, '')}",
         f"    :alt: License: {license_}",
         "",
@@ -86,7 +87,14 @@ def render(addon, manifest, digest):
     description = fragment(addon, "DESCRIPTION")
     if not description:
         raise SystemExit(f"{addon}/readme/DESCRIPTION.rst is required")
-    parts += [description, "**Table of contents**", "", ".. contents::", "   :local:", ""]
+    parts += [
+        description,
+        "**Table of contents**",
+        "",
+        ".. contents::",
+        "   :local:",
+        "",
+    ]
     for key, title in FRAGMENTS[1:]:
         text = fragment(addon, key)
         if text:
@@ -143,9 +151,10 @@ def generate(addon, check):
     """Regenerate the addon's README; return True when it was stale."""
     readme = addon / "README.rst"
     digest = sources_digest(addon)
-    if current_digest(readme) == digest and (
-        addon / "static" / "description" / "index.html"
-    ).is_file():
+    if (
+        current_digest(readme) == digest
+        and (addon / "static" / "description" / "index.html").is_file()
+    ):
         return False
     if check:
         return True
@@ -166,10 +175,13 @@ def main(argv=None):
     stale = [
         manifest.parent.name
         for manifest in sorted(args.addons_dir.glob("*/__manifest__.py"))
-        if (manifest.parent / "readme").is_dir() and generate(manifest.parent, args.check)
+        if (manifest.parent / "readme").is_dir()
+        and generate(manifest.parent, args.check)
     ]
     for name in stale:
-        sys.stderr.write(f"{name}/README.rst {'is stale' if args.check else 'written'}\n")
+        sys.stderr.write(
+            f"{name}/README.rst {'is stale' if args.check else 'written'}\n"
+        )
     return 1 if stale else 0
 
 

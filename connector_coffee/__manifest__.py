@@ -1,0 +1,34 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Coffee Connector",
+    "summary": "Connect coffee machines (Home Connect) to Odoo: machines, "
+    "beverages, brews and alerts through queue jobs",
+    "version": "18.0.1.0.0",
+    "development_status": "Alpha",
+    "category": "Connector",
+    "website": "https://github.com/OCA/connector-coffee",
+    "author": "connector_coffee developers,Odoo Community Association (OCA)",
+    "maintainers": ["connector-coffee"],
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "external_dependencies": {"python": ["requests", "coffee-machine"]},
+    "depends": [
+        "mail",
+        "queue_job",
+        "component",
+        "component_event",
+        "connector",
+    ],
+    "data": [
+        "security/coffee_security.xml",
+        "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
+        "views/coffee_backend_views.xml",
+        "views/coffee_menus.xml",
+    ],
+    "demo": [
+        "demo/coffee_backend_demo.xml",
+    ],
+}

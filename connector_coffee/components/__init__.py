@@ -1,0 +1,4 @@
+from . import core
+from . import binder
+from . import backend_adapter
+from . import homeconnect

@@ -1,0 +1,2 @@
+from . import adapter
+from . import authenticator

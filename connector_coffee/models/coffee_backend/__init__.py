@@ -1,0 +1,2 @@
+from . import common
+from . import committed_state

@@ -1,0 +1,260 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The coffee backend: one account on one coffee-machine API.
+
+A ``coffee.backend`` is the connector's *collection*: every component of the
+connector (adapter, binder, importers, the brew exporter) is looked up for a
+backend, and the backend's ``api_type`` decides which protocol's components
+answer (see ``components/core.py``). The backend holds what a person
+configures (the API address, the OAuth client) and what the connector learns
+(tokens, quota spent, connection state).
+
+What a person can do from the form is delegated to components, so that a
+second protocol brings its own components instead of ``if api_type`` here:
+
+* ``authenticator``: the OAuth dance, token refresh;
+* ``backend.adapter``: every call to the machines' API.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ...exceptions import CoffeeJobError
+
+_logger = logging.getLogger(__name__)
+
+SECRET_GROUPS = "connector.group_connector_manager"
+HOME_CONNECT_PRODUCTION = "https://api.home-connect.com"
+
+
+class CoffeeBackend(models.Model):
+    _name = "coffee.backend"
+    _inherit = ["connector.backend", "mail.thread", "mail.activity.mixin"]
+    _description = "Coffee Backend"
+    _order = "name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    api_type = fields.Selection(
+        selection="_select_api_types",
+        string="API Type",
+        required=True,
+        default="homeconnect",
+        tracking=True,
+        help="The protocol the machines of this account speak.",
+    )
+    location = fields.Char(
+        string="API URL",
+        required=True,
+        default=HOME_CONNECT_PRODUCTION,
+        tracking=True,
+        help="Base address of the API: https://api.home-connect.com for real "
+        "machines, https://simulator.home-connect.com for BSH's simulator, or "
+        "the address of the local simulator shipped with this connector "
+        "(http://127.0.0.1:8765 by default).",
+    )
+    request_timeout = fields.Integer(
+        string="Timeout (s)",
+        default=10,
+        help="How long to wait for an answer of the API before giving up.",
+    )
+    client_id = fields.Char(
+        string="Client ID",
+        tracking=True,
+        help="OAuth client id of the application registered for this "
+        "connector (for Home Connect: on the developer portal).",
+    )
+    client_secret = fields.Char(groups=SECRET_GROUPS, copy=False)
+    scope = fields.Char(
+        default="IdentifyAppliance CoffeeMaker",
+        required=True,
+        help="OAuth scopes asked for, separated by spaces.",
+    )
+    redirect_uri = fields.Char(
+        string="Redirect URL",
+        compute="_compute_redirect_uri",
+        help="Register this address as the redirect URL of the OAuth client.",
+    )
+
+    # -- what the connector learns -------------------------------------
+    access_token = fields.Char(groups=SECRET_GROUPS, copy=False)
+    refresh_token = fields.Char(groups=SECRET_GROUPS, copy=False)
+    token_expires_at = fields.Datetime(string="Token Expiry", copy=False)
+    token_scope = fields.Char(string="Granted Scope", copy=False)
+    auth_state = fields.Selection(
+        [
+            ("not_authorized", "Not authorized"),
+            ("pending", "Waiting for authorization"),
+            ("authorized", "Authorized"),
+            ("expired", "Authorization lost"),
+        ],
+        string="Authorization",
+        default="not_authorized",
+        required=True,
+        copy=False,
+        tracking=True,
+    )
+    connection_state = fields.Selection(
+        [("unknown", "Not tested"), ("ok", "Connected"), ("failed", "Failed")],
+        default="unknown",
+        required=True,
+        copy=False,
+    )
+    connection_message = fields.Text(copy=False, readonly=True)
+    connection_checked_at = fields.Datetime(copy=False, readonly=True)
+
+    # authorization code flow in progress (PKCE)
+    oauth_state = fields.Char(groups=SECRET_GROUPS, copy=False)
+    oauth_code_verifier = fields.Char(groups=SECRET_GROUPS, copy=False)
+    oauth_started_at = fields.Datetime(groups=SECRET_GROUPS, copy=False)
+    # device flow in progress
+    device_code = fields.Char(groups=SECRET_GROUPS, copy=False)
+    device_user_code = fields.Char(string="User Code", copy=False, readonly=True)
+    device_verification_uri = fields.Char(
+        string="Verification Link", copy=False, readonly=True
+    )
+    device_expires_at = fields.Datetime(copy=False, readonly=True)
+    device_interval = fields.Integer(copy=False, readonly=True)
+
+    # quota
+    quota_daily_limit = fields.Integer(
+        string="Daily Call Quota",
+        default=1000,
+        help="Calls a day the API allows this account (Home Connect: 1000).",
+    )
+    quota_day = fields.Date(copy=False, readonly=True)
+    quota_calls_today = fields.Integer(string="Calls Today", copy=False, readonly=True)
+    blocked_until = fields.Datetime(
+        copy=False,
+        readonly=True,
+        help="The API refused further calls until this time (HTTP 429).",
+    )
+
+    @api.model
+    def _select_api_types(self):
+        """Protocols this connector speaks; a new protocol adds itself here
+        (``selection_add``) and brings the components for its ``api_type``."""
+        return [("homeconnect", "Home Connect")]
+
+    def _compute_redirect_uri(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        for backend in self:
+            backend.redirect_uri = f"{base_url}/connector_coffee/oauth/callback"
+
+    # -- components ------------------------------------------------------
+    @contextmanager
+    def _component(self, usage, model_name="coffee.backend"):
+        """Yield the component of ``usage`` for this backend's API type."""
+        self.ensure_one()
+        with self.work_on(model_name) as work:
+            yield work.component(usage=usage)
+
+    def _raise_user_error(self, error):
+        """Re-raise a connector job error as a message for the form."""
+        raise UserError(str(error)) from error
+
+    # -- buttons -----------------------------------------------------------
+    def action_authorize(self):
+        """Start the authorization code flow: send the user to the login page."""
+        self.ensure_one()
+        self._check_oauth_client()
+        with self._component("authenticator") as authenticator:
+            url = authenticator.start_authorization_code(self.redirect_uri)
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    def action_authorize_device(self):
+        """Start the device flow: show a code the user enters elsewhere."""
+        self.ensure_one()
+        self._check_oauth_client()
+        with self._component("authenticator") as authenticator:
+            try:
+                authenticator.start_device_authorization()
+            except CoffeeJobError as error:
+                self._raise_user_error(error)
+        self.with_delay(
+            eta=max(self.device_interval, 1),
+            description=_("Wait for the device authorization of %s", self.name),
+        )._poll_device_authorization()
+        return True
+
+    def action_check_device_authorization(self):
+        """Poll the device flow once, now (instead of waiting for the job)."""
+        self.ensure_one()
+        with self._component("authenticator") as authenticator:
+            try:
+                done = authenticator.poll_device_authorization()
+            except CoffeeJobError as error:
+                self._raise_user_error(error)
+        if not done:
+            raise UserError(
+                _(
+                    "The authorization is not granted yet: open %(link)s and "
+                    "enter the code %(code)s.",
+                    link=self.device_verification_uri,
+                    code=self.device_user_code,
+                )
+            )
+        return True
+
+    def _poll_device_authorization(self):
+        """Job: poll the device flow until it is granted, denied or expired."""
+        self.ensure_one()
+        with self._component("authenticator") as authenticator:
+            return authenticator.wait_device_authorization()
+
+    def action_refresh_token(self):
+        self.ensure_one()
+        with self._component("authenticator") as authenticator:
+            try:
+                authenticator.refresh_tokens(force=True)
+            except CoffeeJobError as error:
+                self._raise_user_error(error)
+        return self._notify(_("The access token was refreshed."))
+
+    def action_test_connection(self):
+        """Call the API once and say, in words, how it went."""
+        self.ensure_one()
+        with self._component("backend.adapter") as adapter:
+            try:
+                summary = adapter.check_connection()
+            except CoffeeJobError as error:
+                self._record_connection("failed", str(error))
+                self._raise_user_error(error)
+        self._record_connection("ok", summary)
+        return self._notify(summary)
+
+    def _record_connection(self, state, message):
+        self._store(
+            {
+                "connection_state": state,
+                "connection_message": message,
+                "connection_checked_at": fields.Datetime.now(),
+            }
+        )
+
+    def _check_oauth_client(self):
+        if not self.client_id:
+            raise UserError(
+                _("Set the OAuth client id (and secret) of %s first.", self.name)
+            )
+
+    def _notify(self, message, kind="success"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

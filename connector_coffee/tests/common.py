@@ -1,0 +1,176 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Test helpers of connector_coffee: a real simulator, a backend pointing at it.
+
+Every test talks to the Home Connect simulator of ``coffee_machine`` over real
+HTTP on 127.0.0.1 (the only address Odoo's test cases let through), started
+afresh for each test, so that faults, quotas and machines never leak from one
+test to the next. The simulator's clock is manual: expiries and brewing are
+driven with ``self.simulator.clock.advance(seconds)``, never by waiting.
+
+``CoffeeTransactionCase`` is the base for model and component tests;
+``CoffeeHttpCase`` for the tests that need Odoo's own HTTP server (the OAuth
+callback). Both give:
+
+* ``self.simulator``: the running simulator (one machine by default;
+  override ``simulator_options`` for more);
+* ``self.backend``: a backend on it, not authorized;
+* ``self.authorize()``: store tokens as if the OAuth dance had happened;
+* ``self.adapter()``: the backend adapter of ``self.backend``.
+
+Side transactions (tokens, quota) use ``registry.cursor()``; the test cases
+put the registry in test mode so that those cursors share the test's
+transaction and nothing is committed.
+"""
+
+import datetime
+import html
+import re
+from contextlib import contextmanager
+
+import requests
+
+from odoo import fields
+from odoo.tests import HttpCase
+
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from odoo.addons.component.tests.common import (
+    ComponentMixin,
+    TransactionComponentCase,
+)
+
+from coffee_machine.homeconnect.simulator import (
+    QuotaConfig,
+    Simulator,
+    SimulatorConfig,
+)
+
+
+class CoffeeTestMixin:
+    #: keyword arguments of SimulatorConfig for the tests of a class
+    simulator_options = {}
+
+    @classmethod
+    def _setup_coffee_class(cls):
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.backend = cls.env["coffee.backend"].create(
+            {
+                "name": "Test simulator",
+                "location": "http://127.0.0.1:1",
+                "client_id": "coffee-connector",
+                "client_secret": "coffee-secret",
+            }
+        )
+
+    def _setup_coffee(self):
+        self.simulator = self.start_simulator(**self.simulator_options)
+        self.backend.location = self.simulator.url
+
+    def start_simulator(self, **options):
+        options.setdefault("seed", 7)
+        options.setdefault("quota", QuotaConfig(enabled=False))
+        simulator = Simulator(SimulatorConfig(**options)).start()
+        self.addCleanup(simulator.stop)
+        return simulator
+
+    def authorize(self, backend=None, scope=None, expires_in=None):
+        """Give ``backend`` tokens issued by the simulator; return them."""
+        backend = backend or self.backend
+        answer = self.simulator.issue_tokens(scope=scope or backend.scope)
+        lifetime = answer["expires_in"] if expires_in is None else expires_in
+        backend._store(
+            {
+                "access_token": answer["access_token"],
+                "refresh_token": answer["refresh_token"],
+                "token_expires_at": fields.Datetime.now()
+                + datetime.timedelta(seconds=lifetime),
+                "token_scope": answer.get("scope"),
+                "auth_state": "authorized",
+            }
+        )
+        return answer
+
+    @contextmanager
+    def work_on_backend(self, backend=None, model_name="coffee.backend"):
+        with (backend or self.backend).work_on(model_name) as work:
+            yield work
+
+    def adapter(self, backend=None):
+        with self.work_on_backend(backend) as work:
+            return work.component(usage="backend.adapter")
+
+    def authenticator(self, backend=None):
+        with self.work_on_backend(backend) as work:
+            return work.component(usage="authenticator")
+
+    def log_in_on_simulator(self, url, grant="allow"):
+        """Fill the simulator's login and consent page the way a user would.
+
+        Returns where the simulator sends the browser next (the redirect URL
+        with the code and the state).
+        """
+        with requests.Session() as browser:
+            page = browser.get(url, timeout=10)
+            page.raise_for_status()
+            form = {
+                html.unescape(name): html.unescape(value)
+                for name, value in re.findall(
+                    r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text
+                )
+            }
+            form.update(username="barista", password="espresso", grant=grant)
+            answer = browser.post(
+                f"{self.simulator.url}/security/oauth/authorize",
+                data=form,
+                allow_redirects=False,
+                timeout=10,
+            )
+        self.assertEqual(answer.status_code, 302, answer.text)
+        return answer.headers["Location"]
+
+    @contextmanager
+    def assertRaisesCommitted(self, exception, pattern=None):
+        """``assertRaises`` that keeps what the code committed before failing.
+
+        Odoo's ``assertRaises`` rolls back to a savepoint when the exception
+        comes; in test mode that also undoes the writes the connector commits
+        in a transaction of its own (tokens, quota block, connection state),
+        which in production survive the failure. Use this one to check them.
+        """
+        try:
+            yield
+        except exception as error:
+            if pattern:
+                self.assertRegex(str(error), pattern)
+        else:
+            self.fail(f"{exception.__name__} not raised")
+
+    def tokens(self, backend=None):
+        """The tokens of ``backend`` as stored (read as superuser)."""
+        return (backend or self.backend).sudo()._current_tokens()
+
+
+class CoffeeTransactionCase(TransactionComponentCase, CoffeeTestMixin):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls._setup_coffee_class()
+
+    def setUp(self):
+        super().setUp()
+        self._setup_coffee()
+
+
+class CoffeeHttpCase(HttpCase, ComponentMixin, CoffeeTestMixin):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setUpComponent()
+        cls._setup_coffee_class()
+
+    def setUp(self):
+        super().setUp()
+        self.setUpComponentRegistryReady()
+        self._setup_coffee()

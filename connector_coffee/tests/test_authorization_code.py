@@ -1,0 +1,86 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Authorization code with PKCE, end to end: Odoo → simulator login → Odoo."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from odoo.tests import tagged
+
+from .common import CoffeeHttpCase
+
+
+@tagged("post_install", "-at_install")
+class TestAuthorizationCode(CoffeeHttpCase):
+    def setUp(self):
+        super().setUp()
+        self.authenticate("admin", "admin")
+
+    def _start(self):
+        action = self.backend.action_authorize()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        return action["url"]
+
+    def _callback_path(self, redirect):
+        parts = urlsplit(redirect)
+        return f"{parts.path}?{parts.query}"
+
+    def test_authorization_code_flow_stores_tokens(self):
+        url = self._start()
+        query = parse_qs(urlsplit(url).query)
+        self.assertEqual(query["code_challenge_method"], ["S256"])
+        self.assertEqual(query["redirect_uri"], [self.backend.redirect_uri])
+        redirect = self.log_in_on_simulator(url)
+        self.assertTrue(redirect.startswith(self.backend.redirect_uri))
+
+        answer = self.url_open(self._callback_path(redirect), allow_redirects=False)
+
+        self.assertEqual(answer.status_code, 303)
+        self.assertIn(f"/{self.backend.id}", answer.headers["Location"])
+        tokens = self.tokens()
+        self.assertEqual(tokens["auth_state"], "authorized")
+        self.assertTrue(tokens["access_token"])
+        self.assertTrue(tokens["refresh_token"])
+        self.assertFalse(self.backend.sudo().oauth_state, "the state is single-use")
+        # and the token works
+        self.assertEqual(len(self.adapter().call("get_appliances")), 1)
+
+    def test_forged_state_is_refused(self):
+        url = self._start()
+        redirect = self.log_in_on_simulator(url)
+        forged = redirect.replace("state=", "state=forged")
+
+        answer = self.url_open(self._callback_path(forged), allow_redirects=False)
+
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("does not match an authorization started from Odoo", answer.text)
+        self.assertFalse(self.tokens()["access_token"])
+        self.assertEqual(self.tokens()["auth_state"], "pending")
+
+    def test_callback_without_state_is_refused(self):
+        self._start()
+        answer = self.url_open(
+            "/connector_coffee/oauth/callback?code=abc", allow_redirects=False
+        )
+        self.assertEqual(answer.status_code, 400)
+        self.assertFalse(self.tokens()["access_token"])
+
+    def test_expired_state_is_refused(self):
+        url = self._start()
+        redirect = self.log_in_on_simulator(url)
+        self.backend.sudo().oauth_started_at = "2020-01-01 00:00:00"
+
+        answer = self.url_open(self._callback_path(redirect), allow_redirects=False)
+
+        self.assertEqual(answer.status_code, 400)
+        self.assertFalse(self.tokens()["access_token"])
+
+    def test_denied_consent_leaves_backend_unauthorized(self):
+        url = self._start()
+        redirect = self.log_in_on_simulator(url, grant="deny")
+        self.assertIn("error=access_denied", redirect)
+
+        answer = self.url_open(self._callback_path(redirect), allow_redirects=False)
+
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("did not authorize", answer.text)
+        self.assertEqual(self.tokens()["auth_state"], "not_authorized")
