@@ -20,12 +20,17 @@
         "component",
         "component_event",
         "connector",
+        "maintenance",
+        "product",
     ],
     "data": [
         "security/coffee_security.xml",
         "security/ir.model.access.csv",
         "data/queue_job_data.xml",
         "views/coffee_backend_views.xml",
+        "views/coffee_machine_views.xml",
+        "views/coffee_beverage_views.xml",
+        "views/coffee_brew_views.xml",
         "views/coffee_menus.xml",
     ],
     "demo": [

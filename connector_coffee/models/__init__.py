@@ -1,2 +1,5 @@
 from . import coffee_backend
 from . import coffee_binding
+from . import coffee_machine
+from . import coffee_beverage
+from . import coffee_brew

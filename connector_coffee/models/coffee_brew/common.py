@@ -1,0 +1,93 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The brew log: every beverage a machine made, ordered from Odoo or not.
+
+One model for both origins, so that the log is complete and can be filtered:
+
+* **Odoo** brews are ordered by a person (the Brew button). They walk
+  ``draft → queued → sent → brewing → done`` (or ``failed`` /
+  ``cancelled``), each step written by the brew exporter and the state
+  refresh, with the job, the timestamps and, on failure, a message the
+  person can act on;
+* **machine panel** brews are what the machine made at its own panel: the
+  state refresh sees a counter grow between two readings and logs one entry
+  per beverage family with the count and the time window in which they were
+  made (``quantity``, ``window_start``, ``window_end``). They are born
+  ``done``.
+"""
+
+from odoo import api, fields, models
+
+BREW_STATES = [
+    ("draft", "Draft"),
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("brewing", "Brewing"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+ORIGINS = [("odoo", "Ordered in Odoo"), ("panel", "Machine panel")]
+
+
+class CoffeeBrew(models.Model):
+    _name = "coffee.brew"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Coffee Brew"
+    _order = "create_date desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    machine_id = fields.Many2one(
+        "coffee.machine", required=True, ondelete="restrict", index=True, tracking=True
+    )
+    backend_id = fields.Many2one(
+        related="machine_id.backend_id", store=True, index=True
+    )
+    company_id = fields.Many2one(related="machine_id.company_id", store=True)
+    origin = fields.Selection(ORIGINS, required=True, default="odoo", index=True)
+    state = fields.Selection(
+        BREW_STATES, required=True, default="draft", index=True, tracking=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Ordered By",
+        default=lambda self: self.env.user,
+        index=True,
+    )
+    beverage_id = fields.Many2one("coffee.beverage", index=True)
+    program_key = fields.Char()
+    family = fields.Char(
+        string="Beverage Family",
+        help="For panel brews: the counter family that grew (Coffee, "
+        "CoffeeAndMilk...).",
+    )
+    quantity = fields.Integer(default=1, required=True)
+    options = fields.Json(help="Option values sent to the machine, by option key.")
+    options_summary = fields.Char(compute="_compute_options_summary")
+    window_start = fields.Datetime(help="Panel brews: made after this time...")
+    window_end = fields.Datetime(help="...and before this one.")
+    date_queued = fields.Datetime(readonly=True)
+    date_sent = fields.Datetime(readonly=True)
+    date_started = fields.Datetime(readonly=True)
+    date_done = fields.Datetime(readonly=True)
+    progress = fields.Integer(string="Progress (%)", readonly=True)
+    error_message = fields.Text(readonly=True)
+
+    @api.depends("beverage_id", "program_key", "family", "quantity", "origin")
+    def _compute_name(self):
+        for brew in self:
+            what = (
+                brew.beverage_id.name
+                or (brew.program_key or "").rsplit(".", 1)[-1]
+                or brew.family
+                or "?"
+            )
+            brew.name = f"{brew.quantity} × {what}" if brew.quantity != 1 else what
+
+    @api.depends("options")
+    def _compute_options_summary(self):
+        for brew in self:
+            brew.options_summary = ", ".join(
+                f"{key.rsplit('.', 1)[-1]}: {str(value).rsplit('.', 1)[-1]}"
+                for key, value in sorted((brew.options or {}).items())
+            )

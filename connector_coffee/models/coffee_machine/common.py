@@ -1,0 +1,216 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A coffee machine of a backend, bound to a maintenance equipment.
+
+``coffee.machine`` ``_inherits`` ``maintenance.equipment``: a machine *is* an
+equipment, so maintenance requests, teams and history come with it, and the
+binding adds what the API says of the machine: its identity (brand, vib,
+enumber), its live state (connected, power, operation state, remote start,
+active program and progress), its counters, the programs it offers and the
+brews it made.
+
+A machine removed from the account is archived with a message, never
+deleted: its brews and maintenance history stay.
+"""
+
+from odoo import _, api, fields, models
+
+from coffee_machine.homeconnect import keys
+
+POWER_STATES = [
+    ("on", "On"),
+    ("standby", "Standby"),
+    ("off", "Off"),
+    ("unknown", "Unknown"),
+]
+OPERATION_STATES = [(state.lower(), state) for state in keys.OPERATION_STATES] + [
+    ("unknown", "Unknown")
+]
+DISPLAY_STATES = [
+    ("offline", "Offline"),
+    ("off", "Off"),
+    ("standby", "Standby"),
+    ("ready", "Ready"),
+    ("brewing", "Brewing"),
+    ("attention", "Needs attention"),
+    ("unknown", "Unknown"),
+]
+
+
+def power_state_of(value):
+    """``BSH.Common.EnumType.PowerState.On`` → ``on`` (unknown values kept)."""
+    name = keys.short_name(value or "").lower()
+    return name if name in dict(POWER_STATES) else "unknown"
+
+
+def operation_state_of(value):
+    """``BSH.Common.EnumType.OperationState.Run`` → ``run``."""
+    name = keys.short_name(value or "").lower()
+    return name if name in dict(OPERATION_STATES) else "unknown"
+
+
+class CoffeeMachine(models.Model):
+    _name = "coffee.machine"
+    _inherit = "coffee.binding"
+    _inherits = {"maintenance.equipment": "odoo_id"}
+    _description = "Coffee Machine"
+    _order = "name, id"
+
+    odoo_id = fields.Many2one(
+        "maintenance.equipment",
+        string="Equipment",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    active = fields.Boolean(default=True)
+    brand = fields.Char(readonly=True)
+    vib = fields.Char(string="Type Code (VIB)", readonly=True)
+    enumber = fields.Char(string="E-Number", readonly=True)
+    appliance_type = fields.Char(readonly=True)
+
+    # live state
+    connected = fields.Boolean(readonly=True)
+    power_state = fields.Selection(POWER_STATES, default="unknown", readonly=True)
+    operation_state = fields.Selection(
+        OPERATION_STATES, default="unknown", readonly=True
+    )
+    remote_start_allowed = fields.Boolean(readonly=True)
+    remote_control_active = fields.Boolean(readonly=True)
+    local_control_active = fields.Boolean(readonly=True)
+    active_program_key = fields.Char(readonly=True)
+    program_progress = fields.Integer(string="Progress (%)", readonly=True)
+    remaining_seconds = fields.Integer(readonly=True)
+    display_state = fields.Selection(
+        DISPLAY_STATES,
+        string="State",
+        compute="_compute_display_state",
+        store=True,
+    )
+    state_sync_date = fields.Datetime(string="State Synchronized", readonly=True)
+    catalogue_sync_date = fields.Datetime(
+        string="Catalogue Synchronized", readonly=True
+    )
+    sync_message = fields.Text(
+        readonly=True, help="Why the last synchronization of this machine failed."
+    )
+
+    counter_ids = fields.One2many("coffee.machine.counter", "machine_id")
+    beverage_count = fields.Integer(
+        string="Beverages Brewed",
+        compute="_compute_beverage_count",
+        store=True,
+        help="The machine's own total beverage counter.",
+    )
+    program_ids = fields.One2many("coffee.machine.program", "machine_id")
+    brew_ids = fields.One2many("coffee.brew", "machine_id")
+
+    _sql_constraints = [
+        (
+            "coffee_uniq",
+            "unique(backend_id, external_id)",
+            "A machine with the same ID on this backend already exists.",
+        ),
+        (
+            "coffee_odoo_uniq",
+            "unique(backend_id, odoo_id)",
+            "An equipment cannot be bound twice to the same backend.",
+        ),
+    ]
+
+    @api.depends("connected", "power_state", "operation_state", "active_program_key")
+    def _compute_display_state(self):
+        for machine in self:
+            machine.display_state = machine._display_state()
+
+    def _display_state(self):
+        if not self.external_id:
+            return "unknown"
+        if not self.connected:
+            return "offline"
+        if self.power_state in ("off", "standby"):
+            return self.power_state
+        if self.operation_state in ("run", "delayedstart", "pause", "aborting"):
+            return "brewing"
+        if self.operation_state in ("actionrequired", "error"):
+            return "attention"
+        if self.operation_state in ("ready", "finished", "inactive"):
+            return "ready"
+        return "unknown"
+
+    @api.depends("counter_ids.value", "counter_ids.key")
+    def _compute_beverage_count(self):
+        for machine in self:
+            total = machine.counter_ids.filtered(
+                lambda counter: counter.key == keys.COUNTER_PREFIX
+            )
+            machine.beverage_count = total.value if total else 0
+
+    def _compute_display_name(self):
+        for machine in self:
+            machine.display_name = machine.odoo_id.display_name or machine.name
+
+    def action_open_brews(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "connector_coffee.action_coffee_brew"
+        )
+        action["domain"] = [("machine_id", "=", self.id)]
+        action["context"] = {"default_machine_id": self.id}
+        return action
+
+
+class CoffeeMachineCounter(models.Model):
+    """One counter of a machine, as the machine reports it."""
+
+    _name = "coffee.machine.counter"
+    _description = "Coffee Machine Counter"
+    _order = "machine_id, key"
+
+    machine_id = fields.Many2one(
+        "coffee.machine", required=True, ondelete="cascade", index=True
+    )
+    key = fields.Char(required=True)
+    family = fields.Char(
+        compute="_compute_family",
+        store=True,
+        help="The beverage family the counter counts (Coffee, CoffeeAndMilk...); "
+        "empty for the total.",
+    )
+    value = fields.Integer()
+    sync_date = fields.Datetime()
+
+    _sql_constraints = [
+        ("machine_key_uniq", "unique(machine_id, key)", "One line per counter.")
+    ]
+
+    @api.depends("key")
+    def _compute_family(self):
+        for counter in self:
+            key = counter.key or ""
+            counter.family = (
+                key[len(keys.COUNTER_PREFIX) :]
+                if key.startswith(keys.COUNTER_PREFIX)
+                else keys.short_name(key)
+            )
+
+
+class MaintenanceEquipment(models.Model):
+    _inherit = "maintenance.equipment"
+
+    coffee_bind_ids = fields.One2many(
+        "coffee.machine",
+        "odoo_id",
+        string="Coffee Machine Bindings",
+        context={"active_test": False},
+    )
+
+    def action_open_coffee_machine(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Coffee Machine"),
+            "res_model": "coffee.machine",
+            "res_id": self.coffee_bind_ids[:1].id,
+            "view_mode": "form",
+        }
