@@ -209,3 +209,44 @@ ERROR_INVALID_SETTING_STATE = "SDK.Error.InvalidSettingState"
 ERROR_BAD_REQUEST = "400"
 EVENT_APPLIANCE_PAIRED = "BSH.Common.Appliance.Paired"
 EVENT_APPLIANCE_DEPAIRED = "BSH.Common.Appliance.Depaired"
+
+
+# -- which counters a beverage grows ------------------------------------------
+#: Beverage → the ``BeverageCounter<Family>`` counters it grows (besides the
+#: total ``BeverageCounter``, which every beverage grows). CoffeeWorld drinks
+#: with milk count as CoffeeAndMilk, the black ones as Coffee.
+BEVERAGE_COUNTER_FAMILIES = {
+    PROGRAM_RISTRETTO: ("RistrettoEspresso",),
+    PROGRAM_ESPRESSO: ("RistrettoEspresso",),
+    PROGRAM_ESPRESSO_DOPPIO: ("RistrettoEspresso",),
+    PROGRAM_COFFEE: ("Coffee",),
+    PROGRAM_XL_COFFEE: ("Coffee",),
+    PROGRAM_CAFFE_GRANDE: ("Coffee",),
+    PROGRAM_ESPRESSO_MACCHIATO: ("CoffeeAndMilk",),
+    PROGRAM_CAPPUCCINO: ("CoffeeAndMilk",),
+    PROGRAM_LATTE_MACCHIATO: ("CoffeeAndMilk",),
+    PROGRAM_CAFFE_LATTE: ("CoffeeAndMilk",),
+    PROGRAM_MILK_FROTH: ("FrothyMilk",),
+    PROGRAM_WARM_MILK: ("HotMilk",),
+    PROGRAM_HOT_WATER: ("HotWater", "HotWaterCups"),
+}
+BLACK_COFFEE_WORLD = frozenset(
+    {"Verlaengerter", "Doppio", "Kaapi", "Americano", "RedEye", "BlackEye", "DeadEye"}
+)
+
+
+def counter_families(program_key):
+    """The counter families a beverage grows (empty for unknown programs).
+
+    >>> counter_families(PROGRAM_CAPPUCCINO)
+    ('CoffeeAndMilk',)
+    """
+    if program_key in BEVERAGE_COUNTER_FAMILIES:
+        return BEVERAGE_COUNTER_FAMILIES[program_key]
+    if (program_key or "").startswith(COFFEE_WORLD_PREFIX):
+        return (
+            ("Coffee",)
+            if short_name(program_key) in BLACK_COFFEE_WORLD
+            else ("CoffeeAndMilk",)
+        )
+    return ()

@@ -12,7 +12,7 @@ lists (a rinsing program, a favourite): configure a machine with them to
 check that a client keeps unknown keys instead of choking on them.
 
 Each program also says what brewing it does to the machine: which beverage
-counters grow (:data:`COUNTER_FAMILIES`), whether it grinds beans, how much of
+counters grow (:func:`..keys.counter_families`), whether it grinds beans, how much of
 its fill quantity is water from the tank.
 
 The module ends with a small localisation table: the ``name`` and
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import keys
+from ..keys import counter_families
 
 # -- option and program definitions ---------------------------------------------
 
@@ -166,48 +167,6 @@ def coffee_program(
         water_share=water_share,
         **kwargs,
     )
-
-
-# -- what each beverage counts as --------------------------------------------------
-
-#: Beverage → the ``BeverageCounter<Family>`` counters it grows (besides the
-#: total ``BeverageCounter``, which every beverage grows). CoffeeWorld drinks
-#: with milk count as CoffeeAndMilk, the black ones as Coffee. A bean beverage
-#: brewed with ``BeanAmount.CoffeeGround`` counts as PowderCoffee instead.
-COUNTER_FAMILIES: dict[str, tuple[str, ...]] = {
-    keys.PROGRAM_RISTRETTO: ("RistrettoEspresso",),
-    keys.PROGRAM_ESPRESSO: ("RistrettoEspresso",),
-    keys.PROGRAM_ESPRESSO_DOPPIO: ("RistrettoEspresso",),
-    keys.PROGRAM_COFFEE: ("Coffee",),
-    keys.PROGRAM_XL_COFFEE: ("Coffee",),
-    keys.PROGRAM_CAFFE_GRANDE: ("Coffee",),
-    keys.PROGRAM_ESPRESSO_MACCHIATO: ("CoffeeAndMilk",),
-    keys.PROGRAM_CAPPUCCINO: ("CoffeeAndMilk",),
-    keys.PROGRAM_LATTE_MACCHIATO: ("CoffeeAndMilk",),
-    keys.PROGRAM_CAFFE_LATTE: ("CoffeeAndMilk",),
-    keys.PROGRAM_MILK_FROTH: ("FrothyMilk",),
-    keys.PROGRAM_WARM_MILK: ("HotMilk",),
-    keys.PROGRAM_HOT_WATER: ("HotWater", "HotWaterCups"),
-}
-_BLACK_COFFEE_WORLD = {
-    "Verlaengerter",
-    "Doppio",
-    "Kaapi",
-    "Americano",
-    "RedEye",
-    "BlackEye",
-    "DeadEye",
-}
-
-
-def counter_families(program_key: str) -> tuple[str, ...]:
-    """The counter families a beverage grows (empty for unknown programs)."""
-    if program_key in COUNTER_FAMILIES:
-        return COUNTER_FAMILIES[program_key]
-    if program_key.startswith(keys.COFFEE_WORLD_PREFIX):
-        name = keys.short_name(program_key)
-        return ("Coffee",) if name in _BLACK_COFFEE_WORLD else ("CoffeeAndMilk",)
-    return ()
 
 
 #: Grams of ground coffee per cup, by bean amount.
