@@ -67,7 +67,7 @@ class TestAuthorizationCode(CoffeeHttpCase):
     def test_expired_state_is_refused(self):
         url = self._start()
         redirect = self.log_in_on_simulator(url)
-        self.backend.sudo().oauth_started_at = "2020-01-01 00:00:00"
+        self.backend._store({"oauth_started_at": "2020-01-01 00:00:00"})
 
         answer = self.url_open(self._callback_path(redirect), allow_redirects=False)
 

@@ -102,3 +102,18 @@ class TestCommittedState(TransactionComponentCase, CoffeeTestMixin):
         stored = self._stored_tokens()
         self.assertEqual(stored["auth_state"], "authorized")
         self.assertEqual(stored["access_token"], results[0])
+
+    def test_a_job_writing_the_backend_after_api_calls_commits(self):
+        with self.registry.cursor() as cr:
+            backend = self._backend(cr)
+            self.assertEqual(backend.name, "Committed backend")  # snapshot taken
+            with backend.work_on("coffee.backend") as work:
+                work.component(usage="backend.adapter").call("get_appliances")
+            # the call was counted (and committed) meanwhile; writing the
+            # backend must not meet a concurrent update of its row when this
+            # transaction commits, at the end of the block
+            backend.write({"name": "Renamed by a job"})
+        with self.registry.cursor() as cr:
+            backend = self._backend(cr)
+            self.assertEqual(backend.name, "Renamed by a job")
+            self.assertEqual(backend.quota_calls_today, 1)

@@ -268,8 +268,9 @@ class HomeConnectAuthenticator(Component):
         it, its replacement is used and no refresh token is spent.
         """
         stale = rejected_token or expiring_token
+        name = self.backend_record.name
         failure = None
-        with self.backend_record._locked_tokens() as (tokens, backend):
+        with self.backend_record._locked_tokens() as (tokens, runtime):
             if not tokens["refresh_token"]:
                 failure = self._not_authorized()
             elif not force and stale and tokens["access_token"] != stale:
@@ -278,20 +279,21 @@ class HomeConnectAuthenticator(Component):
                 try:
                     new = self._oauth().refresh(tokens["refresh_token"])
                 except hc.OAuthError as error:
-                    backend.write({"auth_state": "expired"})
+                    runtime.write({"auth_state": "expired"})
+                    runtime.backend_id._post_auth_state("expired")
                     failure = AuthorizationError(
                         _(
                             "Home Connect refused to refresh the token of "
                             "%(backend)s (%(detail)s): authorize the backend "
                             "again.",
-                            backend=backend.name,
+                            backend=name,
                             detail=error.description or str(error),
                         )
                     ).with_api_error(error)
                 except hc.HomeConnectError as error:
                     failure = self._unreachable(error)
                 else:
-                    backend.write(self._token_values(new))
-                    _logger.info("The access token of %s was refreshed", backend.name)
+                    runtime.write(self._token_values(new))
+                    _logger.info("The access token of %s was refreshed", name)
                     return new.access_token
         raise failure

@@ -1,2 +1,3 @@
+from . import runtime
 from . import common
 from . import committed_state

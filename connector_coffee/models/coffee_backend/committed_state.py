@@ -10,12 +10,13 @@ transaction to commit, because that transaction may still roll back:
   person must authorize again;
 * the calls spent against the daily quota and a ``Retry-After`` block, which
   every job of the backend must see at once;
-* the outcome of the last connection test.
+* the outcome of the last connection test, the authorization in progress.
 
-These are written here, in a transaction of their own that commits at once
+These live in the backend's ``coffee.backend.runtime`` row and are written
+here, in a transaction of their own that commits at once
 (``_committed_env``). Two jobs refreshing tokens at the same moment are
-serialized by a row lock on the backend (``_locked_tokens``): the second one
-sees the tokens the first one stored and does not spend its refresh token.
+serialized by a row lock (``_locked_tokens``): the second one sees the tokens
+the first one stored and does not spend its refresh token.
 
 The side transaction runs in READ COMMITTED, so that after waiting for the
 lock it reads what the other transaction committed. Under Odoo's test mode
@@ -26,7 +27,7 @@ keeps tests isolated.
 import datetime
 from contextlib import contextmanager
 
-from odoo import fields, models
+from odoo import _, fields, models
 from odoo.tools import SQL
 
 TOKEN_FIELDS = (
@@ -43,10 +44,11 @@ class CoffeeBackend(models.Model):
 
     @contextmanager
     def _committed_env(self, lock=False):
-        """Yield this backend (sudo) in a new transaction, committed on exit.
+        """Yield this backend's runtime row (sudo) in a new transaction,
+        committed on exit.
 
-        With ``lock``, the backend's row is locked first (``FOR UPDATE``):
-        callers holding it are serialized.
+        With ``lock``, the row is locked first (``FOR UPDATE``): callers
+        holding it are serialized.
         """
         self.ensure_one()
         registry = self.env.registry
@@ -56,44 +58,57 @@ class CoffeeBackend(models.Model):
             if lock:
                 cr.execute(
                     SQL(
-                        "SELECT id FROM coffee_backend WHERE id = %s FOR UPDATE",
+                        "SELECT id FROM coffee_backend_runtime"
+                        " WHERE backend_id = %s FOR UPDATE",
                         self.id,
                     )
                 )
-            yield self.with_env(self.env(cr=cr)).sudo()
+            backend = self.with_env(self.env(cr=cr)).sudo()
+            yield backend.runtime_id
 
     def _store(self, values):
-        """Write ``values`` on the backend and commit them at once."""
-        with self._committed_env() as backend:
-            backend.write(values)
-        self.invalidate_recordset(list(values))
+        """Write runtime ``values`` of the backend and commit them at once."""
+        with self._committed_env() as runtime:
+            old_state = runtime.auth_state
+            runtime.write(values)
+            if runtime.auth_state != old_state:
+                runtime.backend_id._post_auth_state(runtime.auth_state)
+        self._invalidate_runtime()
+
+    def _post_auth_state(self, state):
+        label = dict(self.env["coffee.backend.runtime"]._fields["auth_state"].selection)
+        self.message_post(body=_("Authorization: %s", label[state]))
+
+    def _invalidate_runtime(self):
+        self.runtime_id.invalidate_recordset()
+        self.invalidate_recordset()
 
     @contextmanager
     def _locked_tokens(self):
-        """Yield the current tokens (a dict) and the backend, row locked.
+        """Yield the current tokens (a dict) and the runtime row, locked.
 
-        Write new tokens with ``backend.write`` inside the block: they are
+        Write new tokens with ``runtime.write`` inside the block: they are
         committed when the block ends, and the lock released.
         """
-        with self._committed_env(lock=True) as backend:
-            tokens = backend.read(list(TOKEN_FIELDS))[0]
-            yield tokens, backend
-        self.invalidate_recordset(list(TOKEN_FIELDS))
+        with self._committed_env(lock=True) as runtime:
+            tokens = runtime.read(list(TOKEN_FIELDS))[0]
+            yield tokens, runtime
+        self._invalidate_runtime()
 
     def _current_tokens(self):
         """The tokens as last committed by any transaction."""
-        with self._committed_env() as backend:
-            return backend.read(list(TOKEN_FIELDS))[0]
+        with self._committed_env() as runtime:
+            return runtime.read(list(TOKEN_FIELDS))[0]
 
     # -- quota -------------------------------------------------------------
     def _count_calls(self, count=1):
         """Add ``count`` calls to today's quota use (committed at once)."""
         today = fields.Date.context_today(self)
-        with self._committed_env() as backend:
-            backend.env.cr.execute(
+        with self._committed_env() as runtime:
+            runtime.env.cr.execute(
                 SQL(
                     """
-                    UPDATE coffee_backend
+                    UPDATE coffee_backend_runtime
                        SET quota_calls_today = CASE
                                WHEN quota_day = %(today)s
                                THEN COALESCE(quota_calls_today, 0) + %(count)s
@@ -103,10 +118,10 @@ class CoffeeBackend(models.Model):
                     """,
                     today=today,
                     count=count,
-                    id=self.id,
+                    id=runtime.id,
                 )
             )
-        self.invalidate_recordset(["quota_calls_today", "quota_day"])
+        self._invalidate_runtime()
 
     def _block_until(self, seconds):
         """Remember that the API refuses calls for ``seconds`` from now."""
@@ -116,8 +131,8 @@ class CoffeeBackend(models.Model):
 
     def _blocked_for(self):
         """Seconds the API still refuses calls for (0 when not blocked)."""
-        with self._committed_env() as backend:
-            until = backend.blocked_until
+        with self._committed_env() as runtime:
+            until = runtime.blocked_until
         if not until:
             return 0
         return max(0, (until - fields.Datetime.now()).total_seconds())

@@ -85,45 +85,35 @@ class CoffeeBackend(models.Model):
         help="Register this address as the redirect URL of the OAuth client.",
     )
 
-    # -- what the connector learns -------------------------------------
-    access_token = fields.Char(groups=SECRET_GROUPS, copy=False)
-    refresh_token = fields.Char(groups=SECRET_GROUPS, copy=False)
-    token_expires_at = fields.Datetime(string="Token Expiry", copy=False)
-    token_scope = fields.Char(string="Granted Scope", copy=False)
-    auth_state = fields.Selection(
-        [
-            ("not_authorized", "Not authorized"),
-            ("pending", "Waiting for authorization"),
-            ("authorized", "Authorized"),
-            ("expired", "Authorization lost"),
-        ],
-        string="Authorization",
-        default="not_authorized",
-        required=True,
-        copy=False,
-        tracking=True,
+    # -- what the connector learns (stored in coffee.backend.runtime) ----
+    runtime_id = fields.Many2one(
+        "coffee.backend.runtime", readonly=True, copy=False, ondelete="set null"
     )
-    connection_state = fields.Selection(
-        [("unknown", "Not tested"), ("ok", "Connected"), ("failed", "Failed")],
-        default="unknown",
-        required=True,
-        copy=False,
+    access_token = fields.Char(related="runtime_id.access_token", groups=SECRET_GROUPS)
+    refresh_token = fields.Char(
+        related="runtime_id.refresh_token", groups=SECRET_GROUPS
     )
-    connection_message = fields.Text(copy=False, readonly=True)
-    connection_checked_at = fields.Datetime(copy=False, readonly=True)
-
-    # authorization code flow in progress (PKCE)
-    oauth_state = fields.Char(groups=SECRET_GROUPS, copy=False)
-    oauth_code_verifier = fields.Char(groups=SECRET_GROUPS, copy=False)
-    oauth_started_at = fields.Datetime(groups=SECRET_GROUPS, copy=False)
-    # device flow in progress
-    device_code = fields.Char(groups=SECRET_GROUPS, copy=False)
-    device_user_code = fields.Char(string="User Code", copy=False, readonly=True)
-    device_verification_uri = fields.Char(
-        string="Verification Link", copy=False, readonly=True
+    token_expires_at = fields.Datetime(related="runtime_id.token_expires_at")
+    token_scope = fields.Char(related="runtime_id.token_scope")
+    auth_state = fields.Selection(related="runtime_id.auth_state")
+    connection_state = fields.Selection(related="runtime_id.connection_state")
+    connection_message = fields.Text(related="runtime_id.connection_message")
+    connection_checked_at = fields.Datetime(related="runtime_id.connection_checked_at")
+    oauth_state = fields.Char(related="runtime_id.oauth_state", groups=SECRET_GROUPS)
+    oauth_code_verifier = fields.Char(
+        related="runtime_id.oauth_code_verifier", groups=SECRET_GROUPS
     )
-    device_expires_at = fields.Datetime(copy=False, readonly=True)
-    device_interval = fields.Integer(copy=False, readonly=True)
+    oauth_started_at = fields.Datetime(
+        related="runtime_id.oauth_started_at", groups=SECRET_GROUPS
+    )
+    device_code = fields.Char(related="runtime_id.device_code", groups=SECRET_GROUPS)
+    device_user_code = fields.Char(related="runtime_id.device_user_code")
+    device_verification_uri = fields.Char(related="runtime_id.device_verification_uri")
+    device_expires_at = fields.Datetime(related="runtime_id.device_expires_at")
+    device_interval = fields.Integer(related="runtime_id.device_interval")
+    quota_day = fields.Date(related="runtime_id.quota_day")
+    quota_calls_today = fields.Integer(related="runtime_id.quota_calls_today")
+    blocked_until = fields.Datetime(related="runtime_id.blocked_until")
 
     # quota
     quota_daily_limit = fields.Integer(
@@ -131,19 +121,23 @@ class CoffeeBackend(models.Model):
         default=1000,
         help="Calls a day the API allows this account (Home Connect: 1000).",
     )
-    quota_day = fields.Date(copy=False, readonly=True)
-    quota_calls_today = fields.Integer(string="Calls Today", copy=False, readonly=True)
-    blocked_until = fields.Datetime(
-        copy=False,
-        readonly=True,
-        help="The API refused further calls until this time (HTTP 429).",
-    )
 
     @api.model
     def _select_api_types(self):
         """Protocols this connector speaks; a new protocol adds itself here
         (``selection_add``) and brings the components for its ``api_type``."""
         return [("homeconnect", "Home Connect")]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        for backend in backends:
+            backend.runtime_id = (
+                self.env["coffee.backend.runtime"]
+                .sudo()
+                .create({"backend_id": backend.id})
+            )
+        return backends
 
     def _compute_redirect_uri(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
