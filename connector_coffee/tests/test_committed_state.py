@@ -117,3 +117,11 @@ class TestCommittedState(TransactionComponentCase, CoffeeTestMixin):
             backend = self._backend(cr)
             self.assertEqual(backend.name, "Renamed by a job")
             self.assertEqual(backend.quota_calls_today, 1)
+
+    def test_the_transaction_that_stored_a_value_sees_it(self):
+        with self.registry.cursor() as cr:
+            backend = self._backend(cr)
+            self.assertFalse(backend.device_user_code)  # snapshot taken
+            backend._store({"device_user_code": "WXYZ-1234", "device_interval": 9})
+            self.assertEqual(backend.device_user_code, "WXYZ-1234")
+            self.assertEqual(backend.device_interval, 9)

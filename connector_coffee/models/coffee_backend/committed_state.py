@@ -19,7 +19,10 @@ serialized by a row lock (``_locked_tokens``): the second one sees the tokens
 the first one stored and does not spend its refresh token.
 
 The side transaction runs in READ COMMITTED, so that after waiting for the
-lock it reads what the other transaction committed. Under Odoo's test mode
+lock it reads what the other transaction committed. The caller's own
+transaction, in REPEATABLE READ, would keep reading the values of its
+snapshot: ``_store`` therefore puts what it committed in the caller's cache
+too, so that the rest of the request or job sees it. Under Odoo's test mode
 the registry hands out a cursor that shares the test's transaction, which
 keeps tests isolated.
 """
@@ -73,7 +76,18 @@ class CoffeeBackend(models.Model):
             runtime.write(values)
             if runtime.auth_state != old_state:
                 runtime.backend_id._post_auth_state(runtime.auth_state)
+            committed = runtime.read(list(values))[0]
         self._invalidate_runtime()
+        self._remember(committed)
+
+    def _remember(self, values):
+        """Show ``values``, committed elsewhere, to this transaction."""
+        runtime = self.runtime_id.sudo()
+        for name, value in values.items():
+            if name == "id":
+                continue
+            field = runtime._fields[name]
+            self.env.cache.set(runtime, field, field.convert_to_cache(value, runtime))
 
     def _post_auth_state(self, state):
         label = dict(self.env["coffee.backend.runtime"]._fields["auth_state"].selection)
