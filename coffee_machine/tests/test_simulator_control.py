@@ -168,3 +168,9 @@ def test_control_calls_do_not_spend_quota(sim):
     for _ in range(60):
         control(sim, "GET", "state")
     assert sim.quota.snapshot() == {}
+
+
+def test_approving_an_unknown_device_code_is_a_client_error(sim):
+    answer = control(sim, "POST", "device/approve", {"user_code": "NOPE-0000"})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request"

@@ -1012,6 +1012,8 @@ class _Handler(BaseHTTPRequestHandler):
         except MachineError as error:
             status = error.status
             answer = {"error": {"key": error.key, "description": error.description}}
+        except OAuthError as error:  # e.g. approving an unknown user code
+            status, answer = 400, error.body()
         if status == 204:
             self._send(204)
         else:
