@@ -4,5 +4,6 @@ from . import test_committed_state
 from . import test_components
 from . import test_connection
 from . import test_device_flow
+from . import test_job_runner
 from . import test_security
 from . import test_tokens
