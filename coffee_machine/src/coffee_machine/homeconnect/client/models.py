@@ -278,8 +278,8 @@ class ProgramDefinition:
 
 
 @dataclass(frozen=True)
-class Option:
-    """An option value, as sent with a start and as read on a running program."""
+class _KeyValue:
+    """A key and its value, as the API sends option values, status and settings."""
 
     key: str
     value: Any
@@ -288,9 +288,12 @@ class Option:
     display_value: str | None = None
     extra: Mapping[str, Any] = _extra_field()
 
+    #: what the item is called in the messages of MalformedResponseError
+    _what = "item"
+
     @classmethod
-    def from_api(cls, data: Any) -> Option:
-        what = "option"
+    def from_api(cls, data: Any):
+        what = cls._what
         data = _object(data, what)
         return cls(
             key=_str(data, "key", what),
@@ -300,6 +303,13 @@ class Option:
             display_value=_str(data, "displayvalue", what, required=False),
             extra=_extra(data, ("key", "value", "unit", "name", "displayvalue")),
         )
+
+
+@dataclass(frozen=True)
+class Option(_KeyValue):
+    """An option value, as sent with a start and as read on a running program."""
+
+    _what = "option"
 
     def to_api(self) -> dict[str, Any]:
         """The option as a request body item."""
@@ -341,28 +351,10 @@ class Program:
 
 
 @dataclass(frozen=True)
-class StatusItem:
+class StatusItem(_KeyValue):
     """A status or a setting: a key and its current value."""
 
-    key: str
-    value: Any
-    unit: str | None = None
-    name: str | None = None
-    display_value: str | None = None
-    extra: Mapping[str, Any] = _extra_field()
-
-    @classmethod
-    def from_api(cls, data: Any) -> StatusItem:
-        what = "status"
-        data = _object(data, what)
-        return cls(
-            key=_str(data, "key", what),
-            value=_present(data, "value", what),
-            unit=_str(data, "unit", what, required=False),
-            name=_str(data, "name", what, required=False),
-            display_value=_str(data, "displayvalue", what, required=False),
-            extra=_extra(data, ("key", "value", "unit", "name", "displayvalue")),
-        )
+    _what = "status"
 
 
 Setting = StatusItem
