@@ -133,6 +133,12 @@ class CoffeeBackend(models.Model):
     )
     quota_day = fields.Date(copy=False, readonly=True)
     quota_calls_today = fields.Integer(string="Calls Today", copy=False, readonly=True)
+    wake_from_standby = fields.Boolean(
+        string="Wake Machines for Brews",
+        help="When a brew is ordered for a machine in standby, switch it on "
+        "first. Without it, such a brew fails and asks for the machine to be "
+        "switched on.",
+    )
     blocked_until = fields.Datetime(
         copy=False,
         readonly=True,
