@@ -2,6 +2,8 @@ from . import test_adapter
 from . import test_authorization_code
 from . import test_brew_export
 from . import test_brew_job_runner
+from . import test_brew_security
+from . import test_brew_wizard
 from . import test_committed_state
 from . import test_components
 from . import test_connection
