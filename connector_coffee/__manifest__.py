@@ -32,6 +32,7 @@
         "views/coffee_beverage_views.xml",
         "views/coffee_brew_views.xml",
         "views/coffee_menus.xml",
+        "wizards/coffee_brew_wizard_views.xml",
     ],
     "demo": [
         "demo/coffee_backend_demo.xml",

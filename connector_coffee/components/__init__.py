@@ -1,4 +1,5 @@
 from . import core
 from . import binder
 from . import backend_adapter
+from . import brew_exporter
 from . import homeconnect

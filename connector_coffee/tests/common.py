@@ -30,7 +30,7 @@ from contextlib import contextmanager
 
 import requests
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import HttpCase
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -38,7 +38,9 @@ from odoo.addons.component.tests.common import (
     ComponentMixin,
     TransactionComponentCase,
 )
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
 
+from coffee_machine.homeconnect import keys
 from coffee_machine.homeconnect.simulator import (
     QuotaConfig,
     Simulator,
@@ -145,6 +147,78 @@ class CoffeeTestMixin:
         else:
             self.fail(f"{exception.__name__} not raised")
 
+    def make_machine_binding(self, sim_machine=None, backend=None):
+        """Bind a simulator machine as the imports would: machine, programs, options.
+
+        For the brew tests only, which must not depend on the importers: it
+        asks the API (real HTTP, through the adapter) what the machine is and
+        offers, and creates ``coffee.machine``, ``coffee.beverage`` (one per
+        program key and backend), ``coffee.machine.program`` and its options.
+        """
+        backend = backend or self.backend
+        sim_machine = sim_machine or self.simulator.machine()
+        adapter = self.adapter(backend)
+        ha_id = sim_machine.ha_id
+        appliance = adapter.call("get_appliance", ha_id)
+        machine = self.env["coffee.machine"].create(
+            {
+                "backend_id": backend.id,
+                "external_id": ha_id,
+                "name": appliance.name,
+                "brand": appliance.brand,
+                "vib": appliance.vib,
+                "enumber": appliance.enumber,
+                "appliance_type": appliance.type,
+                "connected": appliance.connected,
+            }
+        )
+        Beverage = self.env["coffee.beverage"].with_context(active_test=False)
+        for summary in adapter.call("get_available_programs", ha_id):
+            definition = adapter.call("get_available_program", ha_id, summary.key)
+            beverage = Beverage.search(
+                [("backend_id", "=", backend.id), ("external_id", "=", summary.key)]
+            ) or Beverage.create(
+                {
+                    "backend_id": backend.id,
+                    "external_id": summary.key,
+                    "name": summary.name or summary.key,
+                }
+            )
+            self.env["coffee.machine.program"].create(
+                {
+                    "machine_id": machine.id,
+                    "key": summary.key,
+                    "name": summary.name,
+                    "execution": summary.execution,
+                    "beverage_id": beverage.id,
+                    "option_ids": [
+                        Command.create(
+                            {
+                                "key": option.key,
+                                "name": option.name,
+                                "value_type": option.type,
+                                "unit": option.unit,
+                                "min_value": option.constraints.min or 0,
+                                "max_value": option.constraints.max or 0,
+                                "step": option.constraints.stepsize or 0,
+                                "has_range": option.constraints.min is not None,
+                                "allowed_values": list(
+                                    option.constraints.allowed_values
+                                )
+                                or False,
+                                "display_values": list(
+                                    option.constraints.display_values
+                                )
+                                or False,
+                                "default_value": option.constraints.default,
+                            }
+                        )
+                        for option in definition.options
+                    ],
+                }
+            )
+        return machine
+
     def tokens(self, backend=None):
         """The tokens of ``backend`` as stored (read as superuser)."""
         return (backend or self.backend).sudo()._current_tokens()
@@ -174,3 +248,65 @@ class CoffeeHttpCase(HttpCase, ComponentMixin, CoffeeTestMixin):
         super().setUp()
         self.setUpComponentRegistryReady()
         self._setup_coffee()
+
+
+class CoffeeBrewCase(CoffeeTransactionCase):
+    """Brew tests: an authorized backend and one bound simulator machine.
+
+    Jobs are trapped (``trap_jobs``) and performed with ``perform``, which
+    answers like the job runner would: ``("done", result)``,
+    ``("retry", error)`` or ``("failed", error)``.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.authorize()
+        self.sim_machine = self.simulator.machine()
+        self.machine = self.make_machine_binding(self.sim_machine)
+
+    def new_brew(self, program_key=keys.PROGRAM_ESPRESSO, options=None, **kw):
+        machine = kw.pop("machine", None) or self.machine
+        env = self.env(user=kw.pop("user")) if "user" in kw else self.env
+        program = machine.program_ids.filtered(lambda p: p.key == program_key)
+        return env["coffee.brew"].create(
+            {
+                "machine_id": machine.id,
+                "beverage_id": program.beverage_id.id,
+                "program_key": program_key,
+                "options": options or {},
+                **kw,
+            }
+        )
+
+    @staticmethod
+    def perform(job):
+        """Perform a trapped job; say how it ended, as the job runner would."""
+        try:
+            return "done", job.perform()
+        except RetryableJobError as error:
+            return "retry", error
+        except FailedJobError as error:
+            return "failed", error
+
+    @staticmethod
+    def jobs_of(trap, method_name):
+        return [job for job in trap.enqueued_jobs if job.method_name == method_name]
+
+    def export_job(self, trap):
+        (job,) = self.jobs_of(trap, "_export_brew")
+        return job
+
+    def api_brews(self, sim_machine=None):
+        """What the simulated machine brewed on an API order."""
+        machine = sim_machine or self.sim_machine
+        return [brew for brew in machine.brews if brew["source"] == "api"]
+
+    def total_counter(self, sim_machine=None):
+        return (sim_machine or self.sim_machine).counters[keys.COUNTER_PREFIX]
+
+    def calls_made(self):
+        """Calls the simulator has counted for the account, refused ones aside."""
+        return sum(
+            account["calls_total"]
+            for account in self.simulator.quota.snapshot().values()
+        )

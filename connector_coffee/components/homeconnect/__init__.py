@@ -1,2 +1,3 @@
 from . import adapter
 from . import authenticator
+from . import brew_exporter

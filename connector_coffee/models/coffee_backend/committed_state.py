@@ -10,7 +10,10 @@ transaction to commit, because that transaction may still roll back:
   person must authorize again;
 * the calls spent against the daily quota and a ``Retry-After`` block, which
   every job of the backend must see at once;
-* the outcome of the last connection test, the authorization in progress.
+* the outcome of the last connection test, the authorization in progress;
+* the starts of brews in the last minute (Home Connect allows 5 a minute),
+  counted under the row lock so that two workers never both take the last
+  slot.
 
 These live in the backend's ``coffee.backend.runtime`` row and are written
 here, in a transaction of their own that commits at once
@@ -28,11 +31,14 @@ keeps tests isolated.
 """
 
 import datetime
+import math
 from contextlib import contextmanager
 
 from odoo import _, fields, models
 from odoo.tools import SQL
 
+#: the window of the API's starts-per-minute limit, in seconds
+START_WINDOW = 60
 TOKEN_FIELDS = (
     "access_token",
     "refresh_token",
@@ -150,3 +156,31 @@ class CoffeeBackend(models.Model):
         if not until:
             return 0
         return max(0, (until - fields.Datetime.now()).total_seconds())
+
+    def _start_slot_wait(self, limit):
+        """Seconds until a start is allowed by ``limit`` starts a minute (0: now).
+
+        The starts of the backend in the last minute are the brews whose
+        last start (``date_sent``) is less than a minute old, whatever became
+        of them. Called in ``_committed_env(lock=True)`` by the brew
+        exporter, the count and the start that follows are serialized for
+        the whole backend: two workers never both take the last slot.
+        """
+        self.ensure_one()
+        if not limit:
+            return 0
+        now = fields.Datetime.now()
+        since = fields.Datetime.subtract(now, seconds=START_WINDOW)
+        starts = (
+            self.env["coffee.brew"]
+            .sudo()
+            .search(
+                [("backend_id", "=", self.id), ("date_sent", ">", since)],
+                order="date_sent desc",
+                limit=limit,
+            )
+        )
+        if len(starts) < limit:
+            return 0
+        oldest = starts[-1].date_sent
+        return max(1, math.ceil(START_WINDOW - (now - oldest).total_seconds()))

@@ -121,6 +121,12 @@ class CoffeeBackend(models.Model):
         default=1000,
         help="Calls a day the API allows this account (Home Connect: 1000).",
     )
+    wake_from_standby = fields.Boolean(
+        string="Wake Machines for Brews",
+        help="When a brew is ordered for a machine in standby, switch it on "
+        "first. Without it, such a brew fails and asks for the machine to be "
+        "switched on.",
+    )
 
     @api.model
     def _select_api_types(self):

@@ -1,1 +1,3 @@
 from . import common
+from . import order
+from . import preference

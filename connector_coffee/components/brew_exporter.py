@@ -1,0 +1,500 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The brew exporter: a brew ordered in Odoo becomes one beverage, never two.
+
+This component holds the protocol-neutral flow; each protocol fills in the
+hooks that talk to its machines (``homeconnect/brew_exporter.py``)::
+
+    with brew.backend_id.work_on("coffee.brew") as work:
+        exporter = work.component(usage="record.exporter")
+        exporter.run(brew)      # job _export_brew: send it, exactly once
+        exporter.follow(brew)   # job _follow_brew: progress, then done
+        exporter.stop(brew)     # job _stop_brew: stop a running brew
+
+Sending a brew (``run``)
+------------------------
+
+1. Only one worker at a time handles a brew (an advisory lock), and what it
+   decides on is the brew *as committed*, never its own snapshot.
+2. A brew cancelled, or already brewing / done / failed, is left alone: a
+   job run twice, or re-run after its success, brews nothing.
+3. The options are checked against what the machine allows (no call spent on
+   a start the machine would refuse), then the starts of the account in the
+   last minute (Home Connect allows 5: the sixth brew waits, it does not
+   earn a 429).
+4. The machine is read: switched on (woken from standby if the backend
+   allows it), remote start allowed, not busy. Its counters are kept.
+5. **The attempt is recorded and committed** (state ``sent``, the counters
+   read just before) *before* the start is sent.
+6. The start is sent. Accepted: ``brewing``, and a job follows it. Refused:
+   the brew fails with the machine's reason, or waits for a retry when a
+   retry can help (busy, offline, quota). No answer (the network, a timeout,
+   a crash of the worker): the outcome is unknown, see below.
+
+Exactly once: a brew in state ``sent`` had a start whose outcome is unknown.
+Before anything else, the exporter asks the machine whether it took: the
+active program is this beverage with these options, or the machine's
+counters grew since the attempt. Then the brew is ``brewing`` (or ``done``)
+and nothing is sent again. Only when the machine answers and shows neither
+(it certainly did not brew it) is the brew started again, and never in the
+run that lost the answer: that one leaves the question to a retry, a few
+seconds later, when the machine has had time to show what it does.
+
+Following a brew (``follow``)
+-----------------------------
+
+While the machine runs the brew's program, its progress is stored and the
+job comes back a few seconds later; when the program is gone, the brew is
+``done`` if the counters grew, ``failed`` otherwise (it was stopped at the
+machine, or the machine ran out of water or beans).
+
+Every write on the brew is committed at once (``coffee.brew._store``): a
+retried or failed job rolls its own transaction back, and what it learnt
+must stay.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from odoo import _, fields
+
+from odoo.addons.component.core import AbstractComponent
+from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+
+from ..exceptions import (
+    CoffeeJobError,
+    MachineRefused,
+    MachineUnreachable,
+    QuotaExceeded,
+)
+
+_logger = logging.getLogger(__name__)
+
+#: operation states in which a machine cannot start a brew now
+BUSY_STATES = ("run", "delayedstart", "pause", "aborting")
+#: operation states in which a machine cannot brew until someone steps in
+ATTENTION_STATES = ("actionrequired", "error")
+
+
+@dataclass(frozen=True)
+class MachineReading:
+    """What the exporter needs to know of a machine, in neutral words."""
+
+    power: str = "unknown"  # on, standby, off, unknown
+    operation: str = "unknown"  # ready, run, finished, actionrequired...
+    remote_start: bool = False
+    counters: dict = field(default_factory=dict)  # counter key → value
+
+
+@dataclass(frozen=True)
+class ActiveProgram:
+    """The program a machine is running."""
+
+    key: str
+    options: dict = field(default_factory=dict)
+    progress: int | None = None
+
+
+class BrewRefused(FailedJobError):
+    """The brew cannot be made as ordered; the brew is failed with this message."""
+
+
+class BrewMustWait(RetryableJobError):
+    """The brew cannot be made now; a later try can (busy, unknown outcome)."""
+
+
+class CoffeeBrewExporter(AbstractComponent):
+    _name = "coffee.brew.exporter"
+    _inherit = "base.coffee.connector"
+    _usage = "record.exporter"
+    _apply_on = "coffee.brew"
+
+    #: starts a minute the API allows per account (``None``: no limit)
+    _starts_per_minute = None
+    #: seconds before a busy machine is asked again
+    _busy_retry_seconds = 30
+    #: seconds before a start whose answer was lost is looked for again
+    _unknown_retry_seconds = 10
+    #: seconds between two looks at a brewing machine
+    _follow_seconds = 10
+
+    # -- hooks of the protocol ---------------------------------------------
+    def _read_machine(self, brew):
+        """Return the :class:`MachineReading` of the brew's machine."""
+        raise NotImplementedError
+
+    def _read_active_program(self, brew):
+        """Return the machine's :class:`ActiveProgram`, or ``None`` when idle."""
+        raise NotImplementedError
+
+    def _wake(self, brew):
+        """Switch the machine on from standby."""
+        raise NotImplementedError
+
+    def _start(self, brew):
+        """Send the start of the brew's program with its options."""
+        raise NotImplementedError
+
+    def _stop(self, brew):
+        """Stop the program the machine runs."""
+        raise NotImplementedError
+
+    def _brewed_counters(self, brew):
+        """The counter keys that grow when this brew is made."""
+        return []
+
+    def _refusal_is_temporary(self, error):
+        """True when the machine refused the start for a reason that passes."""
+        return False
+
+    def _refusal_message(self, brew, error):
+        """The message of a start the machine refused (a job error)."""
+        return str(error)
+
+    # -- run: send the brew, exactly once --------------------------------------
+    def run(self, brew):
+        """Send ``brew`` to its machine unless it is already there (job body)."""
+        self.advisory_lock_or_retry(f"coffee.brew.export({brew.id})", retry_seconds=5)
+        state = brew._committed_read(["state"])["state"]
+        if state == "cancelled":
+            return _("%s was cancelled before it was sent: nothing done.", brew.name)
+        if state in ("brewing", "done", "failed"):
+            return _(
+                "%(brew)s is already %(state)s: not sent again.",
+                brew=brew.name,
+                state=state,
+            )
+        if state not in ("queued", "sent"):
+            return _("%s is not queued: nothing done.", brew.name)
+        try:
+            return self._run(brew, state)
+        except BrewRefused as error:
+            self._fail(brew, str(error))
+            raise
+        except RetryableJobError as error:
+            if not error.ignore_retry and brew._is_last_attempt():
+                self._fail(brew, str(error))
+            else:
+                brew._store({"error_message": str(error)})
+            raise
+        except CoffeeJobError as error:  # authorization lost, malformed answer
+            self._fail(brew, str(error))
+            raise
+
+    def _run(self, brew, state):
+        if state == "sent":
+            took = self._attempt_took(brew)
+            if took:
+                return took
+            _logger.info(
+                "The earlier start of brew %s did not take: starting it again",
+                brew.id,
+            )
+        return self._send(brew)
+
+    def _send(self, brew):
+        """Check, read the machine, record the attempt, start."""
+        errors = brew._option_errors()
+        if errors:
+            raise BrewRefused("\n".join(errors))
+        self._check_start_slot(brew)
+        reading = self._check_machine(brew, self._read_machine(brew))
+        self._record_attempt(brew, reading)
+        try:
+            self._start(brew)
+        except MachineUnreachable as error:
+            return self._after_unknown_start(brew, error)
+        except QuotaExceeded:
+            self._back_to_queue(brew, retract_start=True)
+            raise
+        except MachineRefused as error:
+            message = self._refusal_message(brew, error)
+            if self._refusal_is_temporary(error):
+                self._back_to_queue(brew)
+                raise BrewMustWait(message, seconds=self._busy_retry_seconds) from error
+            raise BrewRefused(message) from error
+        return self._started(brew)
+
+    def _check_start_slot(self, brew):
+        """Wait for a free start slot of the account (before any call)."""
+        with brew.backend_id._committed_env() as runtime:
+            wait = runtime.backend_id._start_slot_wait(self._starts_per_minute)
+        if wait:
+            self._raise_start_slot_wait(brew, wait)
+
+    def _raise_start_slot_wait(self, brew, wait):
+        raise RetryableJobError(
+            _(
+                "%(count)d brews were started on %(backend)s in the last "
+                "minute, the most the API allows: this one waits %(seconds)d "
+                "seconds.",
+                count=self._starts_per_minute,
+                backend=brew.backend_id.name,
+                seconds=wait,
+            ),
+            seconds=wait,
+            ignore_retry=True,
+        )
+
+    def _check_machine(self, brew, reading):
+        """Refuse, wait, or wake the machine; return the reading to start on."""
+        if reading.power == "standby" and brew.backend_id.wake_from_standby:
+            self._wake(brew)
+            reading = self._read_machine(brew)
+        if reading.power in ("standby", "off"):
+            raise BrewRefused(
+                _(
+                    "The machine is switched off: switch it on (or let the "
+                    "backend wake machines from standby) and order again."
+                )
+            )
+        if not reading.remote_start:
+            raise BrewRefused(
+                _(
+                    "Remote start is switched off on the machine: enable it on "
+                    "the machine's panel, then order again."
+                )
+            )
+        if reading.operation in BUSY_STATES:
+            raise BrewMustWait(
+                _(
+                    "The machine is busy with another beverage: the brew will "
+                    "be sent when it is done."
+                ),
+                seconds=self._busy_retry_seconds,
+            )
+        if reading.operation in ATTENTION_STATES:
+            raise BrewRefused(
+                _(
+                    "The machine needs attention (beans, water, drip tray, "
+                    "descaling...): see its panel, then order again."
+                )
+            )
+        return reading
+
+    def _record_attempt(self, brew, reading):
+        """Commit that a start is about to be sent, with the counters before it.
+
+        The lock on the backend's runtime row serializes the start slots of
+        the account; the brew's row lock makes a cancel that came meanwhile
+        win.
+        """
+        wait = 0
+        with brew.backend_id._committed_env(lock=True) as runtime:
+            wait = runtime.backend_id._start_slot_wait(self._starts_per_minute)
+            if not wait:
+                with brew._committed_env(lock=True) as locked:
+                    if locked.state not in ("queued", "sent"):
+                        raise BrewMustWait(
+                            _("%s changed meanwhile.", brew.name), seconds=1
+                        )
+                    locked.write(
+                        {
+                            "state": "sent",
+                            "date_sent": fields.Datetime.now(),
+                            "start_attempts": locked.start_attempts + 1,
+                            "counter_snapshot": reading.counters,
+                            "error_message": False,
+                        }
+                    )
+        brew.invalidate_recordset()
+        if wait:
+            self._raise_start_slot_wait(brew, wait)
+
+    def _started(self, brew):
+        brew._store(
+            {
+                "state": "brewing",
+                "date_started": fields.Datetime.now(),
+                "progress": 0,
+                "error_message": False,
+            }
+        )
+        brew._enqueue_follow()
+        return _(
+            "%(machine)s is brewing %(brew)s.",
+            machine=brew.machine_id.display_name,
+            brew=brew.name,
+        )
+
+    def _after_unknown_start(self, brew, error):
+        """The start got no answer: did the machine take it?
+
+        If the machine shows it, good; if not, it is *not* started again
+        now: a retry will look again, and only then start again.
+        """
+        took = self._attempt_took(brew)
+        if took:
+            return took
+        raise BrewMustWait(
+            _(
+                "The start of %(brew)s got no answer (%(error)s) and the "
+                "machine does not show it yet: it will be looked for again "
+                "before any new start.",
+                brew=brew.name,
+                error=error,
+            ),
+            seconds=self._unknown_retry_seconds,
+        ) from error
+
+    def _attempt_took(self, brew):
+        """Ask the machine whether the recorded start took; return the result.
+
+        Returns the job result when it took (the brew is then ``brewing`` or
+        ``done``), ``None`` when it certainly did not. Raises a retryable
+        error when the machine cannot be asked.
+        """
+        snapshot = brew._committed_read(["counter_snapshot"])["counter_snapshot"]
+        try:
+            active = self._read_active_program(brew)
+            if not (active and self._is_this_brew(brew, active)):
+                reading = self._read_machine(brew)
+        except MachineUnreachable as error:
+            raise BrewMustWait(
+                _(
+                    "Whether the machine took the start of %(brew)s is not "
+                    "known yet (%(error)s): it will be asked again before any "
+                    "new start.",
+                    brew=brew.name,
+                    error=error,
+                ),
+                seconds=self._unknown_retry_seconds,
+            ) from error
+        if active and self._is_this_brew(brew, active):
+            brew._store(
+                {
+                    "state": "brewing",
+                    "date_started": fields.Datetime.now(),
+                    "progress": active.progress or 0,
+                    "error_message": False,
+                }
+            )
+            brew._enqueue_follow()
+            return _(
+                "The machine had accepted the start of %(brew)s (its answer "
+                "was lost): it is brewing, nothing sent again.",
+                brew=brew.name,
+            )
+        if self._counters_grew(brew, snapshot or {}, reading.counters):
+            self._done(brew)
+            return _(
+                "The machine had brewed %(brew)s (its answer was lost): done, "
+                "nothing sent again.",
+                brew=brew.name,
+            )
+        return None
+
+    def _is_this_brew(self, brew, active):
+        if active.key != brew.program_key:
+            return False
+        return all(
+            active.options.get(key) == value
+            for key, value in (brew.options or {}).items()
+        )
+
+    def _counters_grew(self, brew, before, after):
+        keys = self._brewed_counters(brew) or list(before)
+        return any(
+            after.get(key, 0) > before.get(key, 0) for key in keys if key in before
+        )
+
+    def _back_to_queue(self, brew, retract_start=False):
+        """The start certainly did not happen: the brew is queued again."""
+        values = {"state": "queued"}
+        if retract_start:
+            values["date_sent"] = False  # refused starts use no start slot
+        brew._store(values)
+
+    def _fail(self, brew, message):
+        brew._store(
+            {
+                "state": "failed",
+                "error_message": message,
+                "date_done": fields.Datetime.now(),
+            }
+        )
+
+    def _done(self, brew):
+        brew._store(
+            {
+                "state": "done",
+                "progress": 100,
+                "date_done": fields.Datetime.now(),
+                "error_message": False,
+            }
+        )
+
+    # -- follow: progress, then done --------------------------------------------
+    def follow(self, brew):
+        """Store the progress of a brewing brew; done when the machine is (job)."""
+        state = brew._committed_read(["state", "counter_snapshot"])
+        if state["state"] != "brewing":
+            return _(
+                "%(brew)s is %(state)s: nothing to follow.",
+                brew=brew.name,
+                state=state["state"],
+            )
+        try:
+            active = self._read_active_program(brew)
+            if active and self._is_this_brew(brew, active):
+                brew._store({"progress": active.progress or 0})
+                raise RetryableJobError(
+                    _(
+                        "%(brew)s is brewing (%(progress)d %%).",
+                        brew=brew.name,
+                        progress=active.progress or 0,
+                    ),
+                    seconds=self._follow_seconds,
+                )
+            reading = self._read_machine(brew)
+        except RetryableJobError as error:
+            if brew._is_last_attempt():
+                brew._store(
+                    {
+                        "error_message": _(
+                            "Odoo stopped following this brew: check the "
+                            "machine. (%s)",
+                            error,
+                        )
+                    }
+                )
+            raise
+        if self._counters_grew(brew, state["counter_snapshot"] or {}, reading.counters):
+            self._done(brew)
+            return _("%s is ready.", brew.name)
+        message = _(
+            "The machine stopped before the beverage was finished (stopped at "
+            "its panel, or out of water or beans)."
+        )
+        self._fail(brew, message)
+        return message
+
+    # -- stop ------------------------------------------------------------------------
+    def stop(self, brew):
+        """Stop the machine's program if it is this brew's (job body)."""
+        state = brew._committed_read(["state"])["state"]
+        if state not in ("sent", "brewing"):
+            return _(
+                "%(brew)s is %(state)s: nothing to stop.", brew=brew.name, state=state
+            )
+        active = self._read_active_program(brew)
+        if not active or not self._is_this_brew(brew, active):
+            return _(
+                "The machine is not brewing %s any more: nothing to stop.", brew.name
+            )
+        try:
+            self._stop(brew)
+        except MachineRefused as error:
+            return _(
+                "The machine did not stop %(brew)s: %(error)s",
+                brew=brew.name,
+                error=error,
+            )
+        brew._store(
+            {
+                "state": "cancelled",
+                "date_done": fields.Datetime.now(),
+                "error_message": _("Stopped from Odoo."),
+            }
+        )
+        return _("%s was stopped.", brew.name)

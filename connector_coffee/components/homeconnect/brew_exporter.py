@@ -1,0 +1,124 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The brew exporter's Home Connect words: how to read, wake, start and stop.
+
+The flow (exactly once, start slots, follow) is protocol-neutral and lives in
+``components/brew_exporter.py``; this component says how Home Connect does
+each step:
+
+* reading a machine: ``settings`` (``PowerState``) and ``status``
+  (``OperationState``, ``RemoteControlStartAllowed`` and the
+  ``BeverageCounter*`` counters), two calls;
+* the active program (``programs/active``, with ``ProgramProgress``);
+* waking: ``PowerState`` set to ``On``;
+* starting: ``PUT programs/active`` with the program key and options;
+* stopping: ``DELETE programs/active``;
+* at most 5 starts a minute per account.
+"""
+
+from odoo import _
+
+from odoo.addons.component.core import Component
+
+from ...models.coffee_machine.common import operation_state_of, power_state_of
+from ..brew_exporter import ActiveProgram, MachineReading
+
+try:
+    from coffee_machine.homeconnect import client as hc
+    from coffee_machine.homeconnect import keys
+except ImportError:  # pragma: no cover - declared in external_dependencies
+    hc = keys = None
+
+
+class HomeConnectBrewExporter(Component):
+    _name = "coffee.homeconnect.brew.exporter"
+    _inherit = "coffee.brew.exporter"
+    _api_type = "homeconnect"
+
+    _starts_per_minute = 5
+
+    @property
+    def _adapter(self):
+        return self.component(usage="backend.adapter", model_name="coffee.backend")
+
+    @staticmethod
+    def _ha_id(brew):
+        return brew.machine_id.external_id
+
+    def _read_machine(self, brew):
+        ha_id = self._ha_id(brew)
+        settings = {
+            item.key: item.value for item in self._adapter.call("get_settings", ha_id)
+        }
+        status = {
+            item.key: item.value for item in self._adapter.call("get_status", ha_id)
+        }
+        return MachineReading(
+            power=power_state_of(settings.get(keys.SETTING_POWER_STATE)),
+            operation=operation_state_of(status.get(keys.STATUS_OPERATION_STATE)),
+            remote_start=bool(status.get(keys.STATUS_REMOTE_START_ALLOWED)),
+            counters={
+                key: value
+                for key, value in status.items()
+                if key.startswith(keys.COUNTER_PREFIX) and isinstance(value, int)
+            },
+        )
+
+    def _read_active_program(self, brew):
+        program = self._adapter.call("get_active_program", self._ha_id(brew))
+        if program is None:
+            return None
+        progress = program.option_value(keys.OPTION_PROGRAM_PROGRESS)
+        return ActiveProgram(
+            key=program.key,
+            options={option.key: option.value for option in program.options},
+            progress=int(progress) if isinstance(progress, int | float) else None,
+        )
+
+    def _wake(self, brew):
+        self._adapter.call(
+            "put_setting", self._ha_id(brew), keys.SETTING_POWER_STATE, keys.POWER_ON
+        )
+
+    def _start(self, brew):
+        self._adapter.call(
+            "start_program", self._ha_id(brew), brew.program_key, brew.options or {}
+        )
+
+    def _stop(self, brew):
+        self._adapter.call("stop_program", self._ha_id(brew))
+
+    def _brewed_counters(self, brew):
+        return [keys.COUNTER_PREFIX] + [
+            keys.COUNTER_PREFIX + family
+            for family in keys.counter_families(brew.program_key)
+        ]
+
+    def _refusal_is_temporary(self, error):
+        api_error = error.api_error
+        return isinstance(api_error, hc.WrongOperationStateError) and not isinstance(
+            api_error, hc.RemoteStartNotAllowedError
+        )
+
+    def _refusal_message(self, brew, error):
+        api_error = error.api_error
+        if isinstance(api_error, hc.RemoteStartNotAllowedError):
+            return _(
+                "Remote start is switched off on the machine: enable it on the "
+                "machine's panel, then order again."
+            )
+        if isinstance(api_error, hc.WrongOperationStateError):
+            return _(
+                "The machine is busy, or not ready (%(detail)s): the brew will "
+                "be sent again shortly.",
+                detail=api_error.description or api_error,
+            )
+        if isinstance(api_error, hc.UnsupportedError):
+            return _(
+                "The machine refused %(brew)s with these options "
+                "(%(detail)s): its programs may have changed; refresh its "
+                "catalogue and order again.",
+                brew=brew.name,
+                detail=api_error.description or api_error,
+            )
+        return str(error)

@@ -1,0 +1,62 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The brew jobs run for real: stored, loaded and run by queue_job's runner code."""
+
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.controllers.main import RunJobController
+from odoo.addons.queue_job.exception import FailedJobError
+from odoo.addons.queue_job.job import Job
+
+from coffee_machine.homeconnect import keys
+
+from .common import CoffeeBrewCase
+
+
+@tagged("post_install", "-at_install")
+class TestBrewJobRunner(CoffeeBrewCase):
+    def run_stored_job(self, brew, method_name):
+        """Run the newest stored job of ``brew`` as the job runner does."""
+        record = brew._jobs().filtered(lambda j: j.method_name == method_name)[:1]
+        self.assertTrue(record, f"no {method_name} job stored")
+        job = Job.load(self.env, record.uuid)
+        job.set_started()
+        job.store()
+        RunJobController._runjob(self.env, job)
+        return record
+
+    def test_brew_job_run_by_the_runner_ends_done_with_a_result(self):
+        brew = self.new_brew(options={keys.OPTION_FILL_QUANTITY: 45})
+        brew.action_queue()
+        record = self.run_stored_job(brew, "_export_brew")
+        self.assertEqual(record.state, "done")
+        self.assertIn("is brewing", record.result)
+        self.assertEqual(brew.state, "brewing")
+        self.assertEqual(len(self.api_brews()), 1)
+
+        self.simulator.clock.advance(31)
+        follow = self.run_stored_job(brew, "_follow_brew")
+        self.assertEqual(follow.state, "done")
+        self.assertIn("is ready", follow.result)
+        self.assertEqual(brew.state, "done")
+
+    def test_identity_key_keeps_one_stored_job(self):
+        brew = self.new_brew()
+        brew.action_queue()
+        brew.with_delay(identity_key=brew._jobs()[0].identity_key)._export_brew()
+        self.assertEqual(len(brew._jobs()), 1)
+
+    def test_spent_retries_fail_the_brew(self):
+        self.simulator.faults.offline(self.sim_machine.ha_id)
+        brew = self.new_brew()
+        brew.action_queue()
+        stored = brew._jobs()[0]
+        stored.write({"retry": stored.max_retries - 1})
+        with (
+            self.assertRaisesCommitted(FailedJobError),
+            self.assertLogs("odoo.addons.queue_job.controllers.main", "ERROR"),
+        ):
+            self.run_stored_job(brew, "_export_brew")
+        self.assertEqual(stored.state, "failed")
+        self.assertEqual(brew.state, "failed")
+        self.assertIn("The machine is offline", brew.error_message)
