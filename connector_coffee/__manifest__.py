@@ -32,6 +32,7 @@
         "views/coffee_beverage_views.xml",
         "views/coffee_brew_views.xml",
         "views/coffee_menus.xml",
+        "data/ir_cron_data.xml",
     ],
     "demo": [
         "demo/coffee_backend_demo.xml",

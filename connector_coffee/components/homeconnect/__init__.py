@@ -1,2 +1,6 @@
 from . import adapter
 from . import authenticator
+from . import machine
+from . import catalogue
+from . import state
+from . import events

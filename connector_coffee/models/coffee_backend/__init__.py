@@ -1,2 +1,5 @@
 from . import common
 from . import committed_state
+from . import timestamp
+from . import imports
+from . import schedule

@@ -1,1 +1,2 @@
 from . import common
+from . import actions
