@@ -1,3 +1,4 @@
+from . import cli
 from . import components
 from . import controllers
 from . import models

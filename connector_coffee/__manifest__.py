@@ -33,6 +33,7 @@
         "views/coffee_brew_views.xml",
         "views/coffee_menus.xml",
         "wizards/coffee_brew_wizard_views.xml",
+        "data/ir_cron_data.xml",
     ],
     "demo": [
         "demo/coffee_backend_demo.xml",

@@ -14,4 +14,4 @@ from odoo.addons.component.core import Component
 class CoffeeBinder(Component):
     _name = "coffee.binder"
     _inherit = ["base.binder", "base.coffee.connector"]
-    _apply_on = []
+    _apply_on = ["coffee.machine", "coffee.beverage"]

@@ -11,3 +11,11 @@ from . import test_device_flow
 from . import test_job_runner
 from . import test_security
 from . import test_tokens
+from . import test_alerts
+from . import test_event_reader
+from . import test_import_catalogue
+from . import test_import_concurrency
+from . import test_import_machines
+from . import test_import_retries
+from . import test_panel_brews
+from . import test_schedule

@@ -23,7 +23,7 @@ class TestComponents(CoffeeTransactionCase):
         self.assertTrue(adapter_class._component_match(same))
 
     def test_binder_serves_every_protocol(self):
-        with self.work_on_backend() as work:
+        with self.work_on_backend(model_name="coffee.machine") as work:
             binder = work.component_by_name("coffee.binder")
         other = SimpleNamespace(collection=SimpleNamespace(api_type="meticulous"))
         self.assertTrue(type(binder)._component_match(other))

@@ -2,13 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """What the connector learns about a backend's account while it runs.
 
-Tokens, the authorization in progress, the quota spent today, a 429 block
-and the outcome of the last connection test live here, one row per backend,
-and not on the ``coffee_backend`` row itself. They are written in
-transactions of their own that commit at once (see ``committed_state.py``),
-while a job's transaction may be reading and writing the backend: keeping
-them in their own table means such a job never trips over a concurrent
-update of the backend row. The backend shows them through related fields.
+Tokens, the authorization in progress, the quota spent today, a 429 block,
+the outcome of the last connection test and the last import failure live
+here, one row per backend, and not on the ``coffee_backend`` row itself.
+They are written in transactions of their own that commit at once (see
+``committed_state.py``), while a job's transaction may be reading and
+writing the backend: keeping them in their own table means such a job never
+trips over a concurrent update of the backend row. The backend shows them
+through related fields.
 
 Nobody writes here but the connector itself (as superuser); the secrets are
 readable by connector managers only.
@@ -73,6 +74,14 @@ class CoffeeBackendRuntime(models.Model):
         copy=False,
         readonly=True,
         help="The API refused further calls until this time (HTTP 429).",
+    )
+
+    # imports
+    last_import_error = fields.Text(
+        string="Last Import Failure", copy=False, readonly=True
+    )
+    last_import_error_date = fields.Datetime(
+        string="Failed On", copy=False, readonly=True
     )
 
     _sql_constraints = [

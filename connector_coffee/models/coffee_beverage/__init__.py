@@ -1,2 +1,3 @@
 from . import common
 from . import option_value
+from . import actions

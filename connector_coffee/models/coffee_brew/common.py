@@ -14,6 +14,13 @@ One model for both origins, so that the log is complete and can be filtered:
   per beverage family with the count and the time window in which they were
   made (``quantity``, ``window_start``, ``window_end``). They are born
   ``done``.
+
+``counted`` ties the two together, so that no beverage is logged twice.
+The state refresh sets it on an Odoo brew when it attributes part of a
+counter's growth to that brew (the brew reached the machine: ``sent``,
+``brewing`` or ``done``, sent before the end of the window); the growth
+left over becomes the panel entry, itself born ``counted``. An Odoo brew
+not ``counted`` yet has not been seen in the counters.
 """
 
 from odoo import api, fields, models
@@ -72,6 +79,14 @@ class CoffeeBrew(models.Model):
     date_done = fields.Datetime(readonly=True)
     progress = fields.Integer(string="Progress (%)", readonly=True)
     error_message = fields.Text(readonly=True)
+    counted = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Set by the state refresh once this brew is accounted for in the "
+        "machine's counters (so its counter growth is not logged again as a "
+        "panel brew).",
+    )
 
     @api.depends("beverage_id", "program_key", "family", "quantity", "origin")
     def _compute_name(self):

@@ -1,1 +1,4 @@
 from . import common
+from . import counters
+from . import alerts
+from . import imports

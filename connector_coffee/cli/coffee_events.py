@@ -1,0 +1,279 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""``odoo coffee-events``: the long-lived reader of the machines' event streams.
+
+Home Connect pushes what happens on the machines (alerts, state, counters,
+machines paired or removed) on one long HTTP answer per account (server-sent
+events). Odoo's HTTP and cron workers cannot hold it open, so it is read by a
+process of its own::
+
+    odoo coffee-events -c /etc/odoo.conf -d mydb
+
+It keeps one stream open per authorized backend (one call of the daily quota
+per opening, not per event) and turns each frame into queue jobs:
+
+==========================  ==================================================
+frame                       job queued
+==========================  ==================================================
+EVENT, CONNECTED,           ``coffee.backend.handle_events`` with the items, as
+DISCONNECTED                plain dicts (alerts → maintenance requests)
+STATUS with counters        ``coffee.machine.import_state`` in a minute
+                            (deduplicated: one refresh for a burst of frames)
+PAIRED, DEPAIRED, or an     ``coffee.backend.import_machines``
+unknown machine
+KEEP-ALIVE, NOTIFY          nothing
+==========================  ==================================================
+
+The reader never writes business data itself: it only queues jobs, which the
+job runner executes with retries like any other import.
+
+One reader per backend across a cluster: before opening a stream, the reader
+takes a PostgreSQL session advisory lock for the backend on a connection of
+its own, held as long as the stream is open. A second reader (another
+server, a restart overlapping the old process) finds it taken and leaves that
+backend alone; it takes over when the first one ends (the lock dies with its
+connection). SIGTERM or Ctrl-C close the streams and end the process cleanly.
+
+In code (tests, or another supervisor)::
+
+    reader = EventReader(registry, backend.id)
+    reader.run(max_events=10)      # or until=<unix time>; reader.stop() from
+                                   # another thread
+"""
+
+import argparse
+import hashlib
+import logging
+import signal
+import threading
+import time
+
+from odoo import SUPERUSER_ID, api, sql_db
+from odoo.cli import Command
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+from odoo.addons.queue_job.job import identity_exact
+
+from coffee_machine.homeconnect import client as hc
+from coffee_machine.homeconnect import keys
+
+_logger = logging.getLogger(__name__)
+
+JOB_FRAMES = ("EVENT", "CONNECTED", "DISCONNECTED")
+PAIRING_FRAMES = ("PAIRED", "DEPAIRED")
+#: seconds a state refresh waits, so that a burst of frames makes one refresh
+STATE_REFRESH_DELAY = 60
+#: seconds between two attempts to open a stream that failed
+RETRY_DELAY = 30
+
+
+def lock_key(db_name, backend_id):
+    """The advisory lock (an int8) of the reader of one backend."""
+    digest = hashlib.sha1(f"coffee-events({db_name}, {backend_id})".encode())
+    return int(digest.hexdigest()[:15], 16)
+
+
+def event_items(event):
+    """The items of ``event`` as plain dicts for a job (no secrets inside)."""
+    return [
+        {
+            "ha_id": event.ha_id,
+            "key": item.key,
+            "value": item.value,
+            "timestamp": item.timestamp,
+        }
+        for item in event.items
+    ]
+
+
+class EventReader:
+    """Reads the event stream of one backend and queues jobs."""
+
+    def __init__(self, registry, backend_id, context=None):
+        self.registry = registry
+        self.backend_id = backend_id
+        self.context = dict(context or {})
+        self.events_read = 0
+        self._stop = threading.Event()
+        self._stream = None
+
+    # -- life cycle ----------------------------------------------------------------
+    def stop(self):
+        """Stop reading (from any thread): the open stream is closed."""
+        self._stop.set()
+        stream = self._stream
+        if stream is not None:
+            stream.close()
+
+    @property
+    def stopped(self):
+        return self._stop.is_set()
+
+    def run(self, max_events=None, until=None):
+        """Read until stopped, ``max_events`` frames or the time ``until``.
+
+        Returns the number of frames read; 0 at once when another reader
+        holds the backend's lock.
+        """
+        lock_cr = sql_db.db_connect(self.registry.db_name).cursor()
+        try:
+            lock_cr.execute(
+                "SELECT pg_try_advisory_lock(%s)",
+                (lock_key(self.registry.db_name, self.backend_id),),
+            )
+            if not lock_cr.fetchone()[0]:
+                _logger.info(
+                    "Coffee backend %s: another reader holds its event stream",
+                    self.backend_id,
+                )
+                return 0
+            try:
+                self._read(max_events, until)
+            finally:
+                lock_cr.execute(
+                    "SELECT pg_advisory_unlock(%s)",
+                    (lock_key(self.registry.db_name, self.backend_id),),
+                )
+        finally:
+            lock_cr.close()
+        return self.events_read
+
+    def _done(self, max_events, until):
+        if self.stopped:
+            return True
+        if max_events is not None and self.events_read >= max_events:
+            return True
+        return until is not None and time.time() >= until
+
+    def _read(self, max_events, until):
+        while not self._done(max_events, until):
+            try:
+                self._stream = self._open_stream()
+                for event in self._stream:
+                    self.events_read += 1
+                    self._dispatch(event)
+                    if self._done(max_events, until):
+                        break
+            except hc.UnauthorizedError:
+                self._refresh_token()
+            except hc.RateLimitedError as error:
+                self._stop.wait(max(int(error.retry_after or 60), 1))
+            except hc.HomeConnectError as error:
+                _logger.info(
+                    "Coffee backend %s: event stream failed (%s), retrying",
+                    self.backend_id,
+                    error,
+                )
+                self._stop.wait(RETRY_DELAY)
+            finally:
+                stream, self._stream = self._stream, None
+                if stream is not None:
+                    stream.close()
+
+    # -- Odoo side -----------------------------------------------------------------
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, self.context)
+
+    def _backend(self, cr):
+        return self._env(cr)["coffee.backend"].browse(self.backend_id)
+
+    def _open_stream(self):
+        with self.registry.cursor() as cr:
+            backend = self._backend(cr)
+            with backend._component("authenticator") as authenticator:
+                token = authenticator.access_token()
+            location, timeout = backend.location, backend.request_timeout or 10
+        client = hc.HomeConnectClient(
+            location, token, timeout=timeout, on_request=self._count_call
+        )
+        return client.events()
+
+    def _refresh_token(self):
+        with self.registry.cursor() as cr:
+            with self._backend(cr)._component("authenticator") as authenticator:
+                authenticator.refresh_tokens(force=True)
+
+    def _count_call(self, *_args):
+        with self.registry.cursor() as cr:
+            self._backend(cr)._count_calls(1)
+
+    def _dispatch(self, event):
+        """Queue the jobs a frame calls for (in a transaction of its own)."""
+        if event.type == "KEEP-ALIVE" or not event.ha_id:
+            return
+        with self.registry.cursor() as cr:
+            backend = self._backend(cr)
+            machine = self._env(cr)["coffee.machine"].search(
+                [("backend_id", "=", backend.id), ("external_id", "=", event.ha_id)],
+                limit=1,
+            )
+            if event.type in PAIRING_FRAMES or not machine:
+                backend._delay_import("machines")
+                return
+            if event.type in JOB_FRAMES and event.items:
+                backend.with_delay(
+                    description=f"Events of {machine.name}"
+                ).handle_events(event_items(event))
+            elif event.type == "STATUS" and any(
+                item.key.startswith(keys.COUNTER_PREFIX) for item in event.items
+            ):
+                machine.with_delay(
+                    eta=STATE_REFRESH_DELAY,
+                    identity_key=identity_exact,
+                    description=f"Refresh {machine.name}",
+                ).import_state()
+
+
+class ReaderPool:
+    """One reader thread per authorized backend of a database."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.readers = []
+
+    def run(self):
+        with self.registry.cursor() as cr:
+            backends = api.Environment(cr, SUPERUSER_ID, {})["coffee.backend"].search(
+                [("auth_state", "=", "authorized")]
+            )
+            backend_ids = backends.ids
+        self.readers = [EventReader(self.registry, bid) for bid in backend_ids]
+        threads = [
+            threading.Thread(
+                target=reader.run, name=f"coffee-events-{reader.backend_id}"
+            )
+            for reader in self.readers
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(timeout=1)
+
+    def stop(self, *_args):
+        for reader in self.readers:
+            reader.stop()
+
+
+class CoffeeEvents(Command):
+    """Read the event streams of the coffee machines and queue jobs"""
+
+    name = "coffee-events"
+
+    def run(self, args):
+        parser = argparse.ArgumentParser(
+            prog="odoo coffee-events",
+            description="Read the event streams of the coffee backends (one "
+            "reader per backend across the cluster) and queue jobs. Takes "
+            "Odoo's usual options (-c, -d, --db_host...).",
+        )
+        parser.parse_known_args(args)
+        config.parse_config(args, setup_logging=True)
+        db_name = (config["db_name"] or "").split(",")[0]
+        if not db_name:
+            raise SystemExit("Give the database: odoo coffee-events -d DB")
+        pool = ReaderPool(Registry(db_name))
+        signal.signal(signal.SIGTERM, pool.stop)
+        signal.signal(signal.SIGINT, pool.stop)
+        pool.run()

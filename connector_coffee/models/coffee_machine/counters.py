@@ -1,0 +1,140 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Counter growth → brew-log entries of origin "machine panel".
+
+The API has no brew history; what it has is counters: one total
+(``BeverageCounter``) and one per beverage family (``BeverageCounterCoffee``,
+``...CoffeeAndMilk``...). Each state refresh compares the counters with the
+previous reading. A family that grew by *g* between two readings made *g*
+beverages in that window, some of them ordered from Odoo (the brew exporter
+logs those itself, origin ``odoo``), the rest at the machine's own panel.
+
+So, per family that grew:
+
+1. the Odoo brews of that family that reached the machine (``sent``,
+   ``brewing`` or ``done``, sent before the end of the window) and were not
+   counted yet are taken, oldest first, as long as they fit in *g*; they are
+   flagged ``counted`` so no later window takes them again;
+2. what is left is logged as ONE panel entry: quantity, family, window.
+
+Rules worth knowing:
+
+* the first reading of a machine is the baseline: nothing is logged for the
+  beverages made before Odoo knew the machine;
+* ``BeverageCounterHotWaterCups`` grows with ``HotWater``: it is not a family
+  of its own; the total is not a family either;
+* a counter that went *down* means the machine (or the cloud's memory of it)
+  was reset: its new value is what was made since the reset, and is logged
+  as the growth. (A reset followed by more beverages than the counter showed
+  before cannot be told from plain growth; the API gives nothing better.)
+"""
+
+from odoo import _, models
+
+from coffee_machine.homeconnect import keys
+
+#: counters that are not a beverage family of their own
+NOT_FAMILIES = ("", "HotWaterCups")
+
+
+def counter_family(counter_key):
+    """``...BeverageCounterCoffee`` → ``Coffee``; ``None`` if not a family."""
+    if not counter_key.startswith(keys.COUNTER_PREFIX):
+        return None
+    family = counter_key[len(keys.COUNTER_PREFIX) :]
+    return None if family in NOT_FAMILIES else family
+
+
+def brew_family(program_key):
+    """The family whose counter a brew of ``program_key`` grows, or ``None``."""
+    families = keys.counter_families(program_key)
+    return families[0] if families else None
+
+
+class CoffeeMachine(models.Model):
+    _inherit = "coffee.machine"  # pylint: disable=consider-merging-classes-inherited
+
+    def _record_counters(self, counters, when):
+        """Store ``counters`` ({key: value}) read at ``when``; log their growth.
+
+        Returns the panel brews created.
+        """
+        self.ensure_one()
+        window_start = self.state_sync_date
+        known = {counter.key: counter for counter in self.counter_ids}
+        growth = {}
+        new_lines = []
+        for key, value in counters.items():
+            counter = known.get(key)
+            if counter is None:
+                new_lines.append(
+                    (0, 0, {"key": key, "value": value, "sync_date": when})
+                )
+                continue
+            family = counter_family(key)
+            grown = value - counter.value if value >= counter.value else value
+            if family and grown:
+                growth[family] = grown
+            if value != counter.value:
+                counter.write({"value": value, "sync_date": when})
+        if new_lines:
+            self.write({"counter_ids": new_lines})
+        brews = self.env["coffee.brew"]
+        for family, grown in sorted(growth.items()):
+            brews |= self._log_panel_brews(family, grown, window_start, when)
+        return brews
+
+    def _log_panel_brews(self, family, grown, window_start, window_end):
+        """Log ``grown`` beverages of ``family``, less those ordered from Odoo."""
+        ordered = self.env["coffee.brew"].search(
+            [
+                ("machine_id", "=", self.id),
+                ("origin", "=", "odoo"),
+                ("counted", "=", False),
+                ("state", "in", ("sent", "brewing", "done")),
+                ("date_sent", "<=", window_end),
+            ],
+            order="date_sent, id",
+        )
+        counted = self.env["coffee.brew"]
+        total = 0
+        for brew in ordered.filtered(lambda b: brew_family(b.program_key) == family):
+            if total + brew.quantity > grown:
+                break
+            counted |= brew
+            total += brew.quantity
+        counted.write({"counted": True})
+        if grown - total <= 0:
+            return self.env["coffee.brew"]
+        return self.env["coffee.brew"].create(
+            {
+                "machine_id": self.id,
+                "origin": "panel",
+                "state": "done",
+                "user_id": False,
+                "family": family,
+                "quantity": grown - total,
+                "window_start": window_start,
+                "window_end": window_end,
+                "date_done": window_end,
+                "counted": True,
+            }
+        )
+
+    def _state_summary(self, panel_brews):
+        self.ensure_one()
+        summary = _(
+            "%(machine)s: %(state)s.",
+            machine=self.display_name,
+            state=dict(self._fields["display_state"]._description_selection(self.env))[
+                self.display_state
+            ],
+        )
+        if panel_brews:
+            summary += " " + _(
+                "Made at the panel: %(brews)s.",
+                brews=", ".join(
+                    f"{brew.quantity} × {brew.family}" for brew in panel_brews
+                ),
+            )
+        return summary

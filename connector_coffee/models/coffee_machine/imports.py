@@ -1,0 +1,93 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The jobs of one machine: refresh its state, import its catalogue.
+
+Both are queue jobs (``root.coffee.import``), queued by the backend's
+batches, by the crons, by the machine's **Refresh** button and by the event
+reader; they are deduplicated (``identity_exact``): a refresh already waiting
+is not queued twice. Each one delegates to the component of the backend's
+protocol (``state.importer``, ``catalogue.importer``) and returns what it
+saw, in words. When it fails, the reason is kept on the machine and on the
+backend (``sync_message``, ``last_import_error``), even though the job's
+transaction is rolled back.
+"""
+
+from odoo import _, fields, models
+
+from odoo.addons.queue_job.job import identity_exact
+
+
+class CoffeeMachine(models.Model):
+    _inherit = "coffee.machine"  # pylint: disable=consider-merging-classes-inherited
+
+    offered_beverage_count = fields.Integer(
+        string="Beverages Offered", compute="_compute_offered_beverage_count"
+    )
+
+    def _compute_offered_beverage_count(self):
+        for machine in self:
+            machine.offered_beverage_count = len(
+                machine.program_ids.filtered("available").beverage_id
+            )
+
+    def _run_import(self, usage):
+        self.ensure_one()
+        if not self.active:
+            return _("%s was removed from its account: not refreshed.", self.name)
+        backend = self.backend_id
+        with backend._recording_failures(machine=self):
+            with backend.work_on(self._name) as work:
+                return work.component(usage=usage).run(self)
+
+    def import_state(self):
+        """Job: read the machine's live state and counters."""
+        return self._run_import("state.importer")
+
+    def import_catalogue(self):
+        """Job: read the programs the machine offers, and their options."""
+        return self._run_import("catalogue.importer")
+
+    # -- buttons -----------------------------------------------------------
+    def action_refresh(self):
+        """Queue a refresh of the state of the machines."""
+        for machine in self:
+            machine.with_delay(
+                identity_key=identity_exact,
+                description=_("Refresh %s", machine.name),
+            ).import_state()
+        return self.backend_id[:1]._notify(
+            _("A refresh of %s is queued.", ", ".join(self.mapped("name")))
+        )
+
+    def action_import_catalogue(self):
+        for machine in self:
+            machine.with_delay(
+                identity_key=identity_exact,
+                description=_("Import the beverages of %s", machine.name),
+            ).import_catalogue()
+        return self.backend_id[:1]._notify(
+            _(
+                "An import of the beverages of %s is queued.",
+                ", ".join(self.mapped("name")),
+            )
+        )
+
+    def action_open_beverages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "connector_coffee.action_coffee_beverage"
+        )
+        action["domain"] = [("machine_program_ids.machine_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_open_alerts(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Alerts of %s", self.name),
+            "res_model": "maintenance.request",
+            "view_mode": "list,kanban,form",
+            "domain": [("coffee_machine_id", "=", self.id)],
+            "context": {"search_default_todo": 1, "create": False},
+        }

@@ -1,0 +1,99 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The event reader turns frames of the stream into jobs, and only that."""
+
+import threading
+
+from odoo import sql_db
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from coffee_machine.homeconnect import keys
+
+from ..cli.coffee_events import EventReader, lock_key
+from .import_common import CoffeeImportCase, wait_for
+
+
+@tagged("post_install", "-at_install")
+class TestEventReader(CoffeeImportCase):
+    def setUp(self):
+        super().setUp()
+        self.import_machines()
+        self.machine = self.machine_binding()
+        self.sim = self.simulator.machine()
+        self.reader = EventReader(
+            self.registry, self.backend.id, context=dict(self.env.context)
+        )
+
+    def start_reader(self, **kwargs):
+        before = self.simulator.bus.open_streams()
+        thread = threading.Thread(target=self.reader.run, kwargs=kwargs, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, 10)
+        self.addCleanup(self.reader.stop)
+        wait_for(lambda: self.simulator.bus.open_streams() > before)
+        return thread
+
+    def test_alert_on_the_stream_queues_an_events_job(self):
+        self.sim.fill_beans(12)
+        with trap_jobs() as trap:
+            thread = self.start_reader()
+            self.sim.brew_at_panel(keys.PROGRAM_ESPRESSO)
+            self.simulator.clock.advance(40)
+
+            def alert_queued():
+                return any(
+                    item["key"] == keys.EVENT_BEAN_CONTAINER_EMPTY
+                    for job in trap.enqueued_jobs
+                    if job.method_name == "handle_events"
+                    for item in job.args[0]
+                )
+
+            wait_for(alert_queued)
+            self.reader.stop()
+            thread.join(10)
+        self.assertFalse(thread.is_alive(), "the reader stops when asked")
+        self.assertFalse(
+            self.env["maintenance.request"].search([]).filtered("coffee_machine_id"),
+            "the reader itself writes nothing",
+        )
+        job = next(
+            job
+            for job in trap.enqueued_jobs
+            if job.method_name == "handle_events"
+            and any(i["key"] == keys.EVENT_BEAN_CONTAINER_EMPTY for i in job.args[0])
+        )
+        self.assertEqual(job.recordset.ids, self.backend.ids)
+        self.backend.handle_events(job.args[0])  # what the job runner does
+        self.assertEqual(self.machine.open_alert_count, 1)
+
+    def test_counter_status_queues_one_delayed_refresh(self):
+        with trap_jobs() as trap:
+            thread = self.start_reader()
+            self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 2)
+            wait_for(
+                lambda: any(j.method_name == "import_state" for j in trap.enqueued_jobs)
+            )
+            self.reader.stop()
+            thread.join(10)
+        refreshes = [j for j in trap.enqueued_jobs if j.method_name == "import_state"]
+        self.assertEqual(refreshes[0].recordset.ids, self.machine.ids)
+        self.assertTrue(refreshes[0].eta)
+
+    def test_bounded_run_ends_after_max_events(self):
+        thread = self.start_reader(max_events=1)
+        self.simulator.clock.advance(60)  # a keep-alive
+        thread.join(10)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(self.reader.events_read, 1)
+
+    def test_second_reader_leaves_a_locked_backend_alone(self):
+        other = sql_db.db_connect(self.registry.db_name).cursor()
+        self.addCleanup(other.close)
+        other.execute(
+            "SELECT pg_advisory_lock(%s)",
+            (lock_key(self.registry.db_name, self.backend.id),),
+        )
+        self.assertEqual(self.reader.run(max_events=1), 0)
+        self.assertEqual(self.simulator.bus.open_streams(), 0)

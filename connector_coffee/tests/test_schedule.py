@@ -1,0 +1,84 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Scheduled imports: inactive by default, costed, refused beyond the budget."""
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .import_common import CoffeeImportCase
+
+
+@tagged("post_install", "-at_install")
+class TestSchedule(CoffeeImportCase):
+    simulator_options = {"machines": 5}
+
+    def setUp(self):
+        super().setUp()
+        self.import_machines()
+        self.cron_state = self.env.ref("connector_coffee.ir_cron_import_states")
+        self.cron_machines = self.env.ref("connector_coffee.ir_cron_import_machines")
+
+    def test_crons_that_spend_quota_ship_inactive(self):
+        for xmlid in ("machines", "catalogue", "states"):
+            cron = self.env.ref(f"connector_coffee.ir_cron_import_{xmlid}")
+            self.assertFalse(cron.active, xmlid)
+
+    def test_cost_of_the_active_schedule_is_shown(self):
+        self.assertEqual(self.backend.schedule_calls_per_day, 0)
+        self.cron_machines.active = True
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.schedule_calls_per_day, 1)
+        self.cron_state.write(
+            {"active": True, "interval_number": 60, "interval_type": "minutes"}
+        )
+        self.backend.invalidate_recordset()
+        # 5 machines × 2 calls × 24 runs + 1
+        self.assertEqual(self.backend.schedule_calls_per_day, 241)
+        self.assertEqual(self.backend.schedule_calls_budget, 800)
+        self.assertIn("= 240", self.backend.schedule_cost_detail)
+
+    def test_schedule_beyond_the_share_of_the_quota_is_refused(self):
+        # 5 machines × 2 calls × 96 runs = 960 > 80 % of 1000
+        with self.assertRaisesRegex(ValidationError, "960 calls a day"):
+            self.cron_state.active = True
+
+    def test_leaving_the_state_out_of_a_backend_s_schedule_allows_it(self):
+        self.backend.schedule_state = False
+        self.cron_state.active = True
+        self.assertEqual(self.backend.schedule_calls_per_day, 0)
+        with self.assertRaises(ValidationError):
+            self.backend.schedule_state = True
+
+    def test_scheduler_queues_one_deduplicated_job_per_backend(self):
+        with trap_jobs() as trap:
+            self.env["coffee.backend"]._scheduler_import("machines")
+            trap.assert_jobs_count(1, only=self.backend.import_machines)
+            self.assertEqual(trap.enqueued_jobs[0].identity_key is not None, True)
+
+    def test_buttons_queue_the_imports(self):
+        with trap_jobs() as trap:
+            self.backend.action_import_machines()
+            self.backend.action_import_catalogue()
+            self.backend.action_import_states()
+            self.machine_binding().action_refresh()
+        self.assertEqual(
+            sorted(job.method_name for job in trap.enqueued_jobs),
+            ["import_catalogue", "import_machines", "import_state", "import_states"],
+        )
+
+    def test_batches_queue_one_job_per_machine(self):
+        with trap_jobs() as trap:
+            result = self.backend.import_states()
+        self.assertIn("5 job(s) queued", result)
+        trap.assert_jobs_count(5)
+
+    def test_smart_buttons_open_the_backend_s_records(self):
+        action = self.backend.action_open_machines()
+        self.assertEqual(
+            self.env["coffee.machine"].search(action["domain"]),
+            self.backend.machine_ids,
+        )
+        self.assertEqual(self.backend.machine_count, 5)
+        self.assertEqual(self.backend.action_open_brews()["res_model"], "coffee.brew")
