@@ -35,6 +35,11 @@
         "wizards/coffee_brew_wizard_views.xml",
         "data/ir_cron_data.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "connector_coffee/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/coffee_backend_demo.xml",
     ],

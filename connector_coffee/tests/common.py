@@ -26,11 +26,12 @@ transaction and nothing is committed.
 import datetime
 import html
 import re
+import threading
 from contextlib import contextmanager
 
 import requests
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import HttpCase
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -38,7 +39,9 @@ from odoo.addons.component.tests.common import (
     ComponentMixin,
     TransactionComponentCase,
 )
+from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.exception import FailedJobError, RetryableJobError
+from odoo.addons.queue_job.job import Job
 
 from coffee_machine.homeconnect import keys
 from coffee_machine.homeconnect.simulator import (
@@ -46,6 +49,52 @@ from coffee_machine.homeconnect.simulator import (
     Simulator,
     SimulatorConfig,
 )
+
+
+class JobRunnerThread(threading.Thread):
+    """Run the queue jobs of the test database as queue_job's runner would.
+
+    For browser tests: the buttons the tour clicks queue jobs, and a person
+    expects them to run. While started, this thread performs every pending
+    job whose ``eta`` has come, through queue_job's own ``_runjob`` (retries,
+    postponed jobs and failures included), on the test's cursor.
+    """
+
+    def __init__(self, registry, interval=0.2):
+        super().__init__(name="coffee-test-job-runner", daemon=True)
+        self.registry = registry
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.errors = []
+
+    def run(self):
+        while not self.stopped.wait(self.interval):
+            try:
+                self.run_due_jobs()
+            except Exception as error:  # reported by the test, not lost
+                self.errors.append(error)
+
+    def run_due_jobs(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            now = fields.Datetime.now()
+            due = env["queue.job"].search(
+                [
+                    ("state", "=", "pending"),
+                    "|",
+                    ("eta", "=", False),
+                    ("eta", "<=", now),
+                ]
+            )
+            for record in due:
+                job = Job.load(env, record.uuid)
+                job.set_started()
+                job.store()
+                RunJobController._runjob(env, job)
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=10)
 
 
 class CoffeeTestMixin:
