@@ -213,7 +213,7 @@ class EventReader:
                 return
             if event.type in JOB_FRAMES and event.items:
                 backend.with_delay(
-                    description=f"Events of {machine.name}"
+                    description=backend.env._("Events of %s", machine.name)
                 ).handle_events(event_items(event))
             elif event.type == "STATUS" and any(
                 item.key.startswith(keys.COUNTER_PREFIX) for item in event.items
@@ -221,7 +221,7 @@ class EventReader:
                 machine.with_delay(
                     eta=STATE_REFRESH_DELAY,
                     identity_key=identity_exact,
-                    description=f"Refresh {machine.name}",
+                    description=backend.env._("Refresh %s", machine.name),
                 ).import_state()
 
 

@@ -132,7 +132,7 @@ class CoffeeBackend(models.Model):
                         "%(cost)d",
                         kind=labels[kind],
                         calls=per_run,
-                        runs=f"{runs:.4g}",
+                        runs=format(runs, ".4g"),
                         cost=cost,
                     ),
                 )
