@@ -359,3 +359,55 @@ class CoffeeBrewCase(CoffeeTransactionCase):
             account["calls_total"]
             for account in self.simulator.quota.snapshot().values()
         )
+
+
+class CommittedBackendCase(TransactionComponentCase, CoffeeTestMixin):
+    """Tests whose "jobs" commit for real, each on a cursor of its own.
+
+    As two job workers would: no test mode, the backend is committed before
+    each test and removed afterwards with all it owns. ``self.issued`` holds
+    the tokens the backend was authorized with.
+    """
+
+    backend_name = "Committed backend"
+
+    def setUp(self):
+        super().setUp()
+        self.simulator = self.start_simulator(**self.simulator_options)
+        with self.registry.cursor() as cr:
+            backend = self._env(cr)["coffee.backend"].create(
+                {
+                    "name": self.backend_name,
+                    "location": self.simulator.url,
+                    "client_id": "coffee-connector",
+                    "client_secret": "coffee-secret",
+                }
+            )
+            self.backend_id = backend.id
+        self.addCleanup(self._remove_backend)
+        with self.registry.cursor() as cr:
+            self.issued = self.authorize(self._backend(cr))
+
+    def _env(self, cr):
+        return api.Environment(
+            cr, SUPERUSER_ID, {"components_registry": self._components_registry}
+        )
+
+    def _backend(self, cr):
+        return self._env(cr)["coffee.backend"].browse(self.backend_id)
+
+    def _remove_backend(self):
+        with self.registry.cursor() as cr:
+            backend = self._backend(cr)
+            machines = (
+                self._env(cr)["coffee.machine"]
+                .with_context(active_test=False)
+                .search([("backend_id", "=", backend.id)])
+            )
+            equipments = machines.odoo_id
+            machines.unlink()
+            equipments.message_ids.unlink()
+            equipments.unlink()
+            backend.timestamp_ids.unlink()
+            backend.message_ids.unlink()
+            backend.unlink()

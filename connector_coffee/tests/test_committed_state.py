@@ -11,49 +11,20 @@ HttpCase, the tests swap it for a dummy lock so that the "job" threads run.
 
 import threading
 
-from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import tagged
 
-from odoo.addons.component.tests.common import TransactionComponentCase
-
-from .common import CoffeeTestMixin
+from .common import CommittedBackendCase
 
 
 @tagged("post_install", "-at_install")
-class TestCommittedState(TransactionComponentCase, CoffeeTestMixin):
+class TestCommittedState(CommittedBackendCase):
+    simulator_options = {"one_time_refresh_tokens": True}
+
     def setUp(self):
         super().setUp()
         self.addCleanup(setattr, Registry, "_lock", Registry._lock)
         Registry._lock = DummyRLock()
-        self.simulator = self.start_simulator(one_time_refresh_tokens=True)
-        with self.registry.cursor() as cr:
-            backend = self._env(cr)["coffee.backend"].create(
-                {
-                    "name": "Committed backend",
-                    "location": self.simulator.url,
-                    "client_id": "coffee-connector",
-                    "client_secret": "coffee-secret",
-                }
-            )
-            self.backend_id = backend.id
-        self.addCleanup(self._remove_backend)
-        with self.registry.cursor() as cr:
-            self.issued = self.authorize(self._backend(cr))
-
-    def _env(self, cr):
-        return api.Environment(
-            cr, SUPERUSER_ID, {"components_registry": self._components_registry}
-        )
-
-    def _backend(self, cr):
-        return self._env(cr)["coffee.backend"].browse(self.backend_id)
-
-    def _remove_backend(self):
-        with self.registry.cursor() as cr:
-            backend = self._backend(cr)
-            backend.message_ids.unlink()
-            backend.unlink()
 
     def _stored_tokens(self):
         with self.registry.cursor() as cr:

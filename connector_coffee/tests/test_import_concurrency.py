@@ -10,59 +10,19 @@ concurrency error); ``run_like_the_runner`` does the same.
 
 from psycopg2 import OperationalError
 
-from odoo import SUPERUSER_ID, api
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.component.tests.common import TransactionComponentCase
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from .common import CoffeeTestMixin
+from .common import CommittedBackendCase
 
 
 @tagged("post_install", "-at_install")
-class TestImportConcurrency(TransactionComponentCase, CoffeeTestMixin):
-    def setUp(self):
-        super().setUp()
-        self.simulator = self.start_simulator(machines=2)
-        with self.registry.cursor() as cr:
-            backend = self._env(cr)["coffee.backend"].create(
-                {
-                    "name": "Concurrent backend",
-                    "location": self.simulator.url,
-                    "client_id": "coffee-connector",
-                    "client_secret": "coffee-secret",
-                }
-            )
-            self.backend_id = backend.id
-        self.addCleanup(self._remove_backend)
-        with self.registry.cursor() as cr:
-            self.authorize(self._backend(cr))
-
-    def _env(self, cr):
-        return api.Environment(
-            cr, SUPERUSER_ID, {"components_registry": self._components_registry}
-        )
-
-    def _backend(self, cr):
-        return self._env(cr)["coffee.backend"].browse(self.backend_id)
-
-    def _remove_backend(self):
-        with self.registry.cursor() as cr:
-            backend = self._backend(cr)
-            machines = (
-                self._env(cr)["coffee.machine"]
-                .with_context(active_test=False)
-                .search([("backend_id", "=", backend.id)])
-            )
-            equipments = machines.odoo_id
-            machines.unlink()
-            equipments.message_ids.unlink()
-            equipments.unlink()
-            backend.timestamp_ids.unlink()
-            backend.message_ids.unlink()
-            backend.unlink()
+class TestImportConcurrency(CommittedBackendCase):
+    backend_name = "Concurrent backend"
+    simulator_options = {"machines": 2}
 
     def count_machines(self):
         with self.registry.cursor() as cr:

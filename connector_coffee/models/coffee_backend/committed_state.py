@@ -37,6 +37,8 @@ from contextlib import contextmanager
 from odoo import _, fields, models
 from odoo.tools import SQL
 
+from ...side_transaction import side_transaction
+
 #: the window of the API's starts-per-minute limit, in seconds
 START_WINDOW = 60
 TOKEN_FIELDS = (
@@ -49,31 +51,20 @@ TOKEN_FIELDS = (
 
 
 class CoffeeBackend(models.Model):
-    _inherit = "coffee.backend"
+    _inherit = "coffee.backend"  # pylint: disable=consider-merging-classes-inherited
 
     @contextmanager
     def _committed_env(self, lock=False):
-        """Yield this backend's runtime row (sudo) in a new transaction,
-        committed on exit.
+        """Yield this backend's runtime row (sudo) in a side transaction.
 
-        With ``lock``, the row is locked first (``FOR UPDATE``): callers
-        holding it are serialized.
+        With ``lock``, the row is locked first: callers holding it are
+        serialized.
         """
         self.ensure_one()
-        registry = self.env.registry
-        with registry.cursor() as cr:
-            if not registry.in_test_mode():
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            if lock:
-                cr.execute(
-                    SQL(
-                        "SELECT id FROM coffee_backend_runtime"
-                        " WHERE backend_id = %s FOR UPDATE",
-                        self.id,
-                    )
-                )
-            backend = self.with_env(self.env(cr=cr)).sudo()
-            yield backend.runtime_id
+        runtime = self.runtime_id
+        lock = ("coffee_backend_runtime", runtime.id) if lock else None
+        with side_transaction(self.env, lock=lock) as env:
+            yield runtime.with_env(env)
 
     def _store(self, values):
         """Write runtime ``values`` of the backend and commit them at once."""

@@ -26,7 +26,7 @@ WAITING_STATES = ("pending", "enqueued")
 
 
 class CoffeeBackend(models.Model):
-    _inherit = "coffee.backend"
+    _inherit = "coffee.backend"  # pylint: disable=consider-merging-classes-inherited
 
     runner_warning = fields.Char(
         compute="_compute_runner_warning",

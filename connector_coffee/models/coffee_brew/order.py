@@ -30,9 +30,10 @@ from contextlib import contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from odoo.addons.queue_job.job import identity_exact
+
+from ...side_transaction import side_transaction
 
 #: seconds between the start and the first look at the brewing machine
 FOLLOW_FIRST_LOOK = 15
@@ -100,24 +101,14 @@ class CoffeeBrew(models.Model):
     # -- committed state ---------------------------------------------------
     @contextmanager
     def _committed_env(self, lock=False):
-        """Yield this brew (sudo) in a new transaction, committed on exit.
+        """Yield this brew (sudo) in a side transaction, committed on exit.
 
-        READ COMMITTED, so that what another worker committed is seen; with
-        ``lock``, the brew's row is locked first (``FOR UPDATE``).
+        With ``lock``, the brew's row is locked first (``FOR UPDATE``).
         """
         self.ensure_one()
-        # what this transaction has written goes first: in production the
-        # side transaction cannot see it, under tests the two are one
-        self.env.flush_all()
-        registry = self.env.registry
-        with registry.cursor() as cr:
-            if not registry.in_test_mode():
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            if lock:
-                cr.execute(
-                    SQL("SELECT id FROM coffee_brew WHERE id = %s FOR UPDATE", self.id)
-                )
-            yield self.with_env(self.env(cr=cr)).sudo()
+        lock = ("coffee_brew", self.id) if lock else None
+        with side_transaction(self.env, lock=lock) as env:
+            yield self.with_env(env)
 
     def _store(self, values):
         """Write ``values`` on the brew and commit them at once."""
