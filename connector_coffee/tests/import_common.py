@@ -88,18 +88,6 @@ class EventCollector:
 
 
 class CoffeeImportCase(CoffeeTransactionCase):
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        """Let event streams through Odoo's guard on test HTTP requests.
-
-        The guard compares the timeout with a number; an event stream gives
-        ``(connect, read)``, as ``requests`` allows. Keep the longer one.
-        """
-        timeout = kw.get("timeout")
-        if isinstance(timeout, tuple):
-            kw["timeout"] = max(t for t in timeout if t is not None)
-        return super()._request_handler(s, r, **kw)
-
     def setUp(self):
         super().setUp()
         self.authorize()
