@@ -15,7 +15,8 @@ What it does, reusing whatever a previous run left (it is idempotent):
    unless one already answers there;
 5. creates the database ``coffee_demo`` with ``connector_coffee`` and its demo
    data, points the demo backend at the simulator and authorizes it through
-   the device flow, as a person would, and switches its schedules on;
+   the device flow, as a person would, imports its machines, queues the
+   import of their beverages and state, and switches its schedules on;
 6. starts Odoo with workers and the queue_job runner (``server_wide_modules``
    and channels in ``.run/demo/odoo.conf``), prints the URL and the login,
    and waits.
@@ -56,8 +57,21 @@ OCA_ADDONS = [
 
 SETUP_SCRIPT = """
 import requests
+from odoo.exceptions import UserError, ValidationError
+
 backend = env.ref("connector_coffee.backend_simulator")
 backend.location = {simulator_url!r}
+env.cr.commit()
+if backend.auth_state == "authorized":
+    # a simulator started afresh knows none of the tokens of an older run
+    try:
+        backend.action_test_connection()
+    except UserError:
+        env.cr.rollback()
+        env.invalidate_all()
+        if backend.auth_state == "authorized":
+            backend._store({{"auth_state": "not_authorized"}})
+    env.cr.commit()
 if backend.auth_state != "authorized":
     backend.with_context(queue_job__no_delay=False).action_authorize_device()
     env.cr.commit()
@@ -67,6 +81,31 @@ if backend.auth_state != "authorized":
         timeout=10,
     ).raise_for_status()
     backend.action_check_device_authorization()
+    env.cr.commit()
+    # one call, so that the form shows the connection as it is now
+    backend.action_test_connection()
+    env.cr.commit()
+# the machines now (one call), their beverages and state by the job runner
+if not backend.machine_ids:
+    print("DEMO-IMPORT", backend.import_machines())
+    env.cr.commit()
+if not env["coffee.beverage"].search_count([("backend_id", "=", backend.id)]):
+    backend._delay_import("catalogue")
+backend._delay_import("state")
+env.cr.commit()
+# the scheduled imports, if their cost fits the share of the quota
+for xmlid in (
+    "connector_coffee.ir_cron_import_machines",
+    "connector_coffee.ir_cron_import_catalogue",
+    "connector_coffee.ir_cron_import_states",
+):
+    cron = env.ref(xmlid)
+    if not cron.active:
+        try:
+            with env.cr.savepoint():
+                cron.active = True
+        except ValidationError as error:
+            print("DEMO-SCHEDULE", cron.name, "left off:", error)
 if hasattr(backend, "_demo_setup"):
     backend._demo_setup()
 env.cr.commit()
