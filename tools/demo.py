@@ -17,9 +17,11 @@ What it does, reusing whatever a previous run left (it is idempotent):
    data, points the demo backend at the simulator and authorizes it through
    the device flow, as a person would, imports its machines, queues the
    import of their beverages and state, and switches its schedules on;
-6. starts Odoo with workers and the queue_job runner (``server_wide_modules``
-   and channels in ``.run/demo/odoo.conf``), prints the URL and the login,
-   and waits.
+6. starts Odoo with the queue_job runner (``server_wide_modules`` and
+   channels in ``.run/demo/odoo.conf``; threaded, so that the browser's
+   websocket reaches the same port without a proxy) and the event reader
+   (``odoo coffee-events``, for live machine state and alerts), prints the
+   URL and the login, and waits.
 
 Everything it starts runs in its own process group and is stopped on Ctrl-C
 or SIGTERM; nothing is left behind but the database and ``.run/demo``.
@@ -295,9 +297,8 @@ class Demo:
                     f"dbfilter = ^{self.args.database}$",
                     "http_interface = 127.0.0.1",
                     f"http_port = {self.args.port}",
-                    f"gevent_port = {self.args.port + 3}",
                     "server_wide_modules = web,queue_job",
-                    "workers = 2",
+                    "workers = 0",
                     "max_cron_threads = 1",
                     "limit_time_real = 600",
                     "",
@@ -349,8 +350,9 @@ class Demo:
                 say(f"reusing the database {self.args.database}")
                 self._once(base, ["-u", "connector_coffee"], "update")
             self._setup_backend([*odoo, "shell", "-c", str(config)], simulator_url)
-            say("starting Odoo with its job runner")
+            say("starting Odoo with its job runner, and the event reader")
             server = self.spawn("odoo", base)
+            self.spawn("coffee-events", [*odoo, "coffee-events", "-c", str(config)])
             url = f"http://127.0.0.1:{self.args.port}"
             for _ in range(600):
                 if server.poll() is not None:
