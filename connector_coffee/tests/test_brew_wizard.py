@@ -112,3 +112,25 @@ class TestBrewWizard(CoffeeBrewCase):
         )
         self.assertEqual(form.machine_id, self.machine)
         self.assertEqual(form.beverage_id, beverage)
+
+    def test_brew_options_read_as_the_machine_names_them(self):
+        brew = self.new_brew(
+            options={
+                keys.OPTION_FILL_QUANTITY: 45,
+                keys.OPTION_BEAN_AMOUNT: keys.coffee_enum_value("BeanAmount", "Strong"),
+                keys.OPTION_COFFEE_TEMPERATURE: keys.coffee_enum_value(
+                    "CoffeeTemperature", "92C"
+                ),
+            }
+        )
+        self.assertEqual(
+            brew.options_summary,
+            "Coffee strength: Strong, Coffee temperature: 92°C, Fill quantity: 45 ml",
+        )
+
+    def test_brew_options_of_an_unknown_program_stay_readable(self):
+        brew = self.new_brew(
+            program_key="BSH.Common.Program.Favorite.001",
+            options={"ConsumerProducts.CoffeeMaker.Option.FlowRate": "X.Y.IntensePlus"},
+        )
+        self.assertEqual(brew.options_summary, "Flow rate: Intense plus")

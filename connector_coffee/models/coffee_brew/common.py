@@ -23,7 +23,17 @@ left over becomes the panel entry, itself born ``counted``. An Odoo brew
 not ``counted`` yet has not been seen in the counters.
 """
 
+import re
+
 from odoo import api, fields, models
+
+
+def humanize_key(key):
+    """``ConsumerProducts.CoffeeMaker.Option.BeanAmount`` → ``Bean amount``."""
+    name = (key or "").rsplit(".", 1)[-1]
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).split()
+    return " ".join([words[0], *(word.lower() for word in words[1:])]) if words else ""
+
 
 BREW_STATES = [
     ("draft", "Draft"),
@@ -99,10 +109,29 @@ class CoffeeBrew(models.Model):
             )
             brew.name = f"{brew.quantity} × {what}" if brew.quantity != 1 else what
 
-    @api.depends("options")
+    @api.depends("options", "program_key", "machine_id.program_ids.option_ids")
     def _compute_options_summary(self):
         for brew in self:
+            options = {
+                option.key: option
+                for option in brew.machine_id.program_ids.filtered(
+                    lambda program, key=brew.program_key: program.key == key
+                ).option_ids
+            }
             brew.options_summary = ", ".join(
-                f"{key.rsplit('.', 1)[-1]}: {str(value).rsplit('.', 1)[-1]}"
+                self._option_text(key, value, options.get(key))
                 for key, value in sorted((brew.options or {}).items())
             )
+
+    @staticmethod
+    def _option_text(key, value, option):
+        """``Fill quantity: 240 ml``, as the machine names the option and value."""
+        label = (option and option.name) or humanize_key(key)
+        shown = humanize_key(str(value)) if isinstance(value, str) else value
+        if option and option.allowed_values and value in option.allowed_values:
+            index = option.allowed_values.index(value)
+            if option.display_values and index < len(option.display_values):
+                shown = option.display_values[index]
+        elif option and option.unit:
+            shown = f"{value} {option.unit}"
+        return f"{label}: {shown}"
