@@ -352,7 +352,15 @@ class Demo:
             self._setup_backend([*odoo, "shell", "-c", str(config)], simulator_url)
             say("starting Odoo with its job runner, and the event reader")
             server = self.spawn("odoo", base)
-            self.spawn("coffee-events", [*odoo, "coffee-events", "-c", str(config)])
+            # an addon's command is found through an --addons-path given first
+            reader = [
+                *odoo,
+                f"--addons-path={REPO}",
+                "coffee-events",
+                "-c",
+                str(config),
+            ]
+            self.spawn("coffee-events", reader)
             url = f"http://127.0.0.1:{self.args.port}"
             for _ in range(600):
                 if server.poll() is not None:

@@ -7,7 +7,10 @@ machines paired or removed) on one long HTTP answer per account (server-sent
 events). Odoo's HTTP and cron workers cannot hold it open, so it is read by a
 process of its own::
 
-    odoo coffee-events -c /etc/odoo.conf -d mydb
+    odoo --addons-path=/opt/connector-coffee coffee-events -c odoo.conf -d mydb
+
+(Odoo discovers the commands of addons only through an ``--addons-path``
+given before the command's name.)
 
 It keeps one stream open per authorized backend (one call of the daily quota
 per opening, not per event) and turns each frame into queue jobs:
@@ -128,6 +131,7 @@ class EventReader:
                     self.backend_id,
                 )
                 return 0
+            _logger.info("Coffee backend %s: reading its event stream", self.backend_id)
             try:
                 self._read(max_events, until)
             finally:
@@ -238,6 +242,8 @@ class ReaderPool:
                 [("auth_state", "=", "authorized")]
             )
             backend_ids = backends.ids
+        if not backend_ids:
+            _logger.info("No authorized coffee backend: no event stream to read")
         self.readers = [EventReader(self.registry, bid) for bid in backend_ids]
         threads = [
             threading.Thread(
