@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import MalformedResponseError
 
@@ -250,27 +250,38 @@ class OptionDefinition:
 
 
 @dataclass(frozen=True)
-class ProgramDefinition:
-    """A program with the options it accepts."""
+class _ProgramShape:
+    """A program key with a name and options, as both program answers have."""
 
     key: str
     name: str | None = None
-    options: tuple[OptionDefinition, ...] = ()
+    options: tuple = ()
     extra: Mapping[str, Any] = _extra_field()
 
+    #: how each item of ``options`` is read
+    _option_class: ClassVar[Any] = None
+
     @classmethod
-    def from_api(cls, data: Any) -> ProgramDefinition:
+    def from_api(cls, data: Any):
         what = "program"
         data = _object(data, what)
         return cls(
             key=_str(data, "key", what),
             name=_str(data, "name", what, required=False),
             options=tuple(
-                OptionDefinition.from_api(item)
+                cls._option_class.from_api(item)
                 for item in _list(data, "options", what, required=False)
             ),
             extra=_extra(data, ("key", "name", "options")),
         )
+
+
+@dataclass(frozen=True)
+class ProgramDefinition(_ProgramShape):
+    """A program with the options it accepts (their definitions)."""
+
+    options: tuple[OptionDefinition, ...] = ()
+    _option_class = OptionDefinition
 
     def option(self, key: str) -> OptionDefinition | None:
         """Return the definition of option ``key``, or ``None``."""
@@ -320,27 +331,11 @@ class Option(_KeyValue):
 
 
 @dataclass(frozen=True)
-class Program:
+class Program(_ProgramShape):
     """The active or selected program with its current option values."""
 
-    key: str
-    name: str | None = None
     options: tuple[Option, ...] = ()
-    extra: Mapping[str, Any] = _extra_field()
-
-    @classmethod
-    def from_api(cls, data: Any) -> Program:
-        what = "program"
-        data = _object(data, what)
-        return cls(
-            key=_str(data, "key", what),
-            name=_str(data, "name", what, required=False),
-            options=tuple(
-                Option.from_api(item)
-                for item in _list(data, "options", what, required=False)
-            ),
-            extra=_extra(data, ("key", "name", "options")),
-        )
+    _option_class = Option
 
     def option_value(self, key: str, default: Any = None) -> Any:
         """Return the value of option ``key`` (e.g. the progress), or ``default``."""
