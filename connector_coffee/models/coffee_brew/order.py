@@ -179,7 +179,7 @@ class CoffeeBrew(models.Model):
             if brew.state not in ("draft", "queued"):
                 raise UserError(
                     _(
-                        "%(brew)s was already sent to the machine: stop it " "instead.",
+                        "%(brew)s was already sent to the machine: stop it instead.",
                         brew=brew.name,
                     )
                     if brew.state in ("sent", "brewing")
