@@ -69,6 +69,8 @@ PAIRING_FRAMES = ("PAIRED", "DEPAIRED")
 STATE_REFRESH_DELAY = 60
 #: seconds between two attempts to open a stream that failed
 RETRY_DELAY = 30
+#: seconds between two looks for backends authorized or deauthorized since
+RESCAN_DELAY = 60
 
 
 def lock_key(db_name, backend_id):
@@ -230,35 +232,59 @@ class EventReader:
 
 
 class ReaderPool:
-    """One reader thread per authorized backend of a database."""
+    """One reader thread per authorized backend of a database.
 
-    def __init__(self, registry):
+    Every ``rescan`` seconds the pool looks at the backends again: one
+    authorized since gets a reader, one no longer authorized (or archived)
+    has its reader stopped. The pool itself runs until ``stop()``.
+    """
+
+    def __init__(self, registry, rescan=RESCAN_DELAY, context=None):
         self.registry = registry
-        self.readers = []
+        self.rescan = rescan
+        self.context = dict(context or {})
+        self.readers = {}  # backend id: (reader, thread)
+        self._wanted = None
+        self._stop = threading.Event()
+
+    def _authorized_backend_ids(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, self.context)
+            return set(
+                env["coffee.backend"].search([("auth_state", "=", "authorized")]).ids
+            )
+
+    def sync_readers(self):
+        """Start and stop readers to match the authorized backends."""
+        for backend_id, (_reader, thread) in list(self.readers.items()):
+            if not thread.is_alive():
+                del self.readers[backend_id]
+        wanted = self._authorized_backend_ids()
+        if wanted != self._wanted and not wanted:
+            _logger.info("No authorized coffee backend: no event stream to read")
+        self._wanted = wanted
+        for backend_id in wanted - set(self.readers):
+            reader = EventReader(self.registry, backend_id, context=self.context)
+            thread = threading.Thread(
+                target=reader.run, name=f"coffee-events-{backend_id}", daemon=True
+            )
+            thread.start()
+            self.readers[backend_id] = (reader, thread)
+        for backend_id in set(self.readers) - wanted:
+            self.readers[backend_id][0].stop()
 
     def run(self):
-        with self.registry.cursor() as cr:
-            backends = api.Environment(cr, SUPERUSER_ID, {})["coffee.backend"].search(
-                [("auth_state", "=", "authorized")]
-            )
-            backend_ids = backends.ids
-        if not backend_ids:
-            _logger.info("No authorized coffee backend: no event stream to read")
-        self.readers = [EventReader(self.registry, bid) for bid in backend_ids]
-        threads = [
-            threading.Thread(
-                target=reader.run, name=f"coffee-events-{reader.backend_id}"
-            )
-            for reader in self.readers
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(timeout=1)
+        while not self._stop.is_set():
+            self.sync_readers()
+            self._stop.wait(self.rescan)
+        for reader, _thread in self.readers.values():
+            reader.stop()
+        for _reader, thread in self.readers.values():
+            thread.join(timeout=30)
 
     def stop(self, *_args):
-        for reader in self.readers:
+        self._stop.set()
+        for reader, _thread in list(self.readers.values()):
             reader.stop()
 
 

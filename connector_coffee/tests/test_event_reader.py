@@ -11,7 +11,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from coffee_machine.homeconnect import keys
 
-from ..cli.coffee_events import EventReader, lock_key
+from ..cli.coffee_events import EventReader, ReaderPool, lock_key
 from .import_common import CoffeeImportCase, wait_for
 
 
@@ -97,3 +97,37 @@ class TestEventReader(CoffeeImportCase):
         )
         self.assertEqual(self.reader.run(max_events=1), 0)
         self.assertEqual(self.simulator.bus.open_streams(), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestReaderPool(CoffeeImportCase):
+    def setUp(self):
+        super().setUp()
+        self.pool = ReaderPool(self.registry, rescan=0.05, context=self.env.context)
+        thread = threading.Thread(target=self.pool.run, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, 10)
+        self.addCleanup(self.pool.stop)
+
+    def reading(self):
+        return {
+            backend_id
+            for backend_id, (_reader, thread) in self.pool.readers.items()
+            if thread.is_alive()
+        }
+
+    def test_each_authorized_backend_gets_a_reader(self):
+        wait_for(lambda: self.reading() == {self.backend.id})
+        wait_for(lambda: self.simulator.bus.open_streams() == 1)
+
+    def test_a_backend_authorized_later_gets_a_reader(self):
+        wait_for(lambda: self.reading() == {self.backend.id})
+        other = self.backend.copy({"name": "Second account"})
+        self.authorize(other)
+        wait_for(lambda: self.reading() == {self.backend.id, other.id})
+
+    def test_a_backend_no_longer_authorized_loses_its_reader(self):
+        wait_for(lambda: self.reading() == {self.backend.id})
+        self.backend._store({"auth_state": "expired"})
+        wait_for(lambda: not self.reading())
+        wait_for(lambda: self.simulator.bus.open_streams() == 0)
