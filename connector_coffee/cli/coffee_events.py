@@ -156,6 +156,8 @@ class EventReader:
         while not self._done(max_events, until):
             try:
                 self._stream = self._open_stream()
+                if self.stopped:  # stop() came before there was a stream to close
+                    break
                 for event in self._stream:
                     self.events_read += 1
                     self._dispatch(event)
@@ -264,6 +266,8 @@ class ReaderPool:
             _logger.info("No authorized coffee backend: no event stream to read")
         self._wanted = wanted
         for backend_id in wanted - set(self.readers):
+            if self._stop.is_set():
+                return
             reader = EventReader(self.registry, backend_id, context=self.context)
             thread = threading.Thread(
                 target=reader.run, name=f"coffee-events-{backend_id}", daemon=True

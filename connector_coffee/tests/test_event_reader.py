@@ -104,10 +104,17 @@ class TestReaderPool(CoffeeImportCase):
     def setUp(self):
         super().setUp()
         self.pool = ReaderPool(self.registry, rescan=0.05, context=self.env.context)
-        thread = threading.Thread(target=self.pool.run, daemon=True)
-        thread.start()
-        self.addCleanup(thread.join, 10)
-        self.addCleanup(self.pool.stop)
+        self.pool_thread = threading.Thread(target=self.pool.run, daemon=True)
+        self.pool_thread.start()
+        self.addCleanup(self.stop_pool)
+
+    def stop_pool(self):
+        """Stop the pool and its readers before the test's data goes away."""
+        self.pool.stop()
+        self.pool_thread.join(30)
+        self.assertFalse(self.pool_thread.is_alive(), "the pool did not stop")
+        for _reader, thread in self.pool.readers.values():
+            self.assertFalse(thread.is_alive(), "a reader did not stop")
 
     def reading(self):
         return {
@@ -122,12 +129,14 @@ class TestReaderPool(CoffeeImportCase):
 
     def test_a_backend_authorized_later_gets_a_reader(self):
         wait_for(lambda: self.reading() == {self.backend.id})
-        other = self.backend.copy({"name": "Second account"})
-        self.authorize(other)
+        with self.registry.test_lock:  # the pool's threads share our database
+            other = self.backend.copy({"name": "Second account"})
+            self.authorize(other)
         wait_for(lambda: self.reading() == {self.backend.id, other.id})
 
     def test_a_backend_no_longer_authorized_loses_its_reader(self):
         wait_for(lambda: self.reading() == {self.backend.id})
-        self.backend._store({"auth_state": "expired"})
+        with self.registry.test_lock:  # the pool's threads share our database
+            self.backend._store({"auth_state": "expired"})
         wait_for(lambda: not self.reading())
         wait_for(lambda: self.simulator.bus.open_streams() == 0)
