@@ -68,24 +68,13 @@ def fail(message):
     sys.exit(1)
 
 
-def odoo_python():
-    """The interpreter of the ``odoo`` command (or ``ODOO_BIN``), or None."""
-    launcher = os.environ.get("ODOO_BIN") or shutil.which("odoo")
-    if not launcher:
-        return None
-    with open(launcher, "rb") as handle:
-        first = handle.readline().decode(errors="replace")
-    if not first.startswith("#!"):
-        return None
-    python = first[2:].strip().split()[0]
-    return python if os.access(python, os.X_OK) else None
-
-
 try:
     import requests
     import websocket
 except ImportError:
-    PYTHON = odoo_python()
+    from demo import find_odoo  # tools/ is on sys.path: this script's folder
+
+    _command, PYTHON = find_odoo()
     if not PYTHON or os.environ.get("COFFEE_SCREENSHOTS_REEXEC"):
         fail("This needs requests and websocket-client: pip install them.")
     os.environ["COFFEE_SCREENSHOTS_REEXEC"] = "1"
