@@ -57,7 +57,11 @@ class JobRunnerThread(threading.Thread):
     For browser tests: the buttons the tour clicks queue jobs, and a person
     expects them to run. While started, this thread performs every pending
     job whose ``eta`` has come, through queue_job's own ``_runjob`` (retries,
-    postponed jobs and failures included), on the test's cursor.
+    postponed jobs and failures included), on test cursors.
+
+    Run it only while the test's own thread leaves its cursor alone (while a
+    browser drives, not while the test reads): the test cursors it opens
+    share the test's connection, and only test cursors take the test lock.
     """
 
     def __init__(self, registry, interval=0.2):
@@ -94,7 +98,8 @@ class JobRunnerThread(threading.Thread):
 
     def stop(self):
         self.stopped.set()
-        self.join(timeout=10)
+        if self.ident is not None:  # started
+            self.join(timeout=10)
 
 
 class CoffeeTestMixin:

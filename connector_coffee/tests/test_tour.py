@@ -17,14 +17,28 @@ class TestTour(CoffeeHttpCase):
         self.backend.name = "Tour simulator"
         self.authorize()
         self.runner = JobRunnerThread(self.registry)
-        self.runner.start()
         self.addCleanup(self.runner.stop)
+
+    def authenticate(self, user, password, browser=None):
+        """Start the job runner once the browser's session is made.
+
+        From then on only the browser's requests and the runner use the
+        database, each on a test cursor, until the test stops the runner.
+        """
+        session = super().authenticate(user, password, browser=browser)
+        if browser is not None:
+            self.cr.flush()
+            self.runner.start()
+        return session
 
     def test_order_a_brew_from_the_machine_kanban(self):
         self.start_tour("/odoo", "connector_coffee_tour", login="admin", timeout=180)
+        self.runner.stop()
+        self.assertFalse(self.runner.is_alive(), "the job runner did not stop")
         self.assertFalse(self.runner.errors)
-        brew = self.env["coffee.brew"].search([("origin", "=", "odoo")])
-        self.assertEqual(brew.state, "done")
-        self.assertEqual(brew.beverage_id.name, "Cappuccino")
-        machine = self.simulator.machine(brew.machine_id.external_id)
+        brews = self.env["coffee.brew"].search([("origin", "=", "odoo")])
+        self.assertEqual(len(brews), 1, "one brew was ordered")
+        self.assertEqual(brews.state, "done")
+        self.assertEqual(brews.beverage_id.name, "Cappuccino")
+        machine = self.simulator.machine(brews.machine_id.external_id)
         self.assertEqual(len(machine.brews), 1, "the machine brewed exactly once")
