@@ -27,7 +27,11 @@ function openCoffeeMenu(xmlid, content) {
     ];
 }
 
-function waitFor(model, domain, content) {
+/**
+ * A step that waits until ``domain`` matches records of ``model`` or, with
+ * ``none``, until it matches none.
+ */
+function waitFor(model, domain, content, { none = false } = {}) {
     return {
         content,
         trigger: "body",
@@ -44,7 +48,7 @@ function waitFor(model, domain, content) {
                         kwargs: {},
                     },
                 );
-                if (count) {
+                if (none ? !count : count) {
                     return;
                 }
                 await new Promise((resolve) => setTimeout(resolve, 250));
@@ -90,7 +94,13 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
             trigger: "button[name='action_import_catalogue']",
             run: "click",
         },
-        waitFor("coffee.machine.program", [], "the beverages are imported"),
+        // one catalogue job per machine: wait for every machine's beverages
+        waitFor(
+            "coffee.machine",
+            [["program_ids", "=", false]],
+            "the beverages of every machine are imported",
+            { none: true },
+        ),
         ...openCoffeeMenu(
             "connector_coffee.menu_coffee_machine",
             "Open the machines",
