@@ -221,19 +221,25 @@ class CoffeeTestMixin:
         return (backend or self.backend).sudo()._current_tokens()
 
 
-class CoffeeTransactionCase(TransactionComponentCase, CoffeeTestMixin):
+class EventStreamRequestsMixin:
+    """Let event streams through Odoo's guard on test HTTP requests.
+
+    The guard compares the timeout with a number; an event stream gives
+    ``(connect, read)``, as ``requests`` allows. Keep the longer one. (First
+    among the bases of a test case, to come before Odoo's guard.)
+    """
+
     @classmethod
     def _request_handler(cls, s, r, /, **kw):
-        """Let event streams through Odoo's guard on test HTTP requests.
-
-        The guard compares the timeout with a number; an event stream gives
-        ``(connect, read)``, as ``requests`` allows. Keep the longer one.
-        """
         timeout = kw.get("timeout")
         if isinstance(timeout, tuple):
             kw["timeout"] = max(t for t in timeout if t is not None)
         return super()._request_handler(s, r, **kw)
 
+
+class CoffeeTransactionCase(
+    EventStreamRequestsMixin, TransactionComponentCase, CoffeeTestMixin
+):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -321,7 +327,9 @@ class CoffeeBrewCase(CoffeeTransactionCase):
         )
 
 
-class CommittedBackendCase(TransactionComponentCase, CoffeeTestMixin):
+class CommittedBackendCase(
+    EventStreamRequestsMixin, TransactionComponentCase, CoffeeTestMixin
+):
     """Tests whose "jobs" commit for real, each on a cursor of its own.
 
     As two job workers would: no test mode, the backend is committed before
