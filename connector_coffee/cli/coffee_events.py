@@ -37,6 +37,12 @@ server, a restart overlapping the old process) finds it taken and leaves that
 backend alone; it takes over when the first one ends (the lock dies with its
 connection). SIGTERM or Ctrl-C close the streams and end the process cleanly.
 
+A stream refused with 401 gets its access token refreshed (unless a job has
+replaced that token already) and is opened again. When Home Connect refuses
+the refresh, the backend is marked "expired" and its reader ends with a
+warning; the pool gives it a new reader once it is authorized again. Network
+failures, 5xx and 429 answers are retried after a pause.
+
 In code (tests, or another supervisor)::
 
     reader = EventReader(registry, backend.id)
@@ -60,6 +66,8 @@ from odoo.addons.queue_job.job import identity_exact
 
 from coffee_machine.homeconnect import client as hc
 from coffee_machine.homeconnect import keys
+
+from ..exceptions import AuthorizationError, CoffeeJobError
 
 _logger = logging.getLogger(__name__)
 
@@ -102,6 +110,7 @@ class EventReader:
         self.events_read = 0
         self._stop = threading.Event()
         self._stream = None
+        self._token = None  # the access token of the stream opened last
 
     # -- life cycle ----------------------------------------------------------------
     def stop(self):
@@ -153,31 +162,50 @@ class EventReader:
         return until is not None and time.time() >= until
 
     def _read(self, max_events, until):
+        refused = None  # the access token the stream refused, to refresh
+        refusals = 0  # in a row: a token refused right after a refresh waits
         while not self._done(max_events, until):
             try:
+                if refused:
+                    self._refresh_token(refused)
+                    refused = None
                 self._stream = self._open_stream()
                 if self.stopped:  # stop() came before there was a stream to close
                     break
                 for event in self._stream:
+                    refusals = 0
                     self.events_read += 1
                     self._dispatch(event)
                     if self._done(max_events, until):
                         break
             except hc.UnauthorizedError:
-                self._refresh_token()
+                if refusals:
+                    self._retry_later("its refreshed access token is refused too")
+                refused, refusals = self._token, refusals + 1
             except hc.RateLimitedError as error:
                 self._stop.wait(max(int(error.retry_after or 60), 1))
-            except hc.HomeConnectError as error:
-                _logger.info(
-                    "Coffee backend %s: event stream failed (%s), retrying",
+            except AuthorizationError as error:
+                _logger.warning(
+                    "Coffee backend %s: event stream no longer read: %s",
                     self.backend_id,
                     error,
                 )
-                self._stop.wait(RETRY_DELAY)
+                break
+            except (hc.HomeConnectError, CoffeeJobError) as error:
+                self._retry_later(error)
             finally:
                 stream, self._stream = self._stream, None
                 if stream is not None:
                     stream.close()
+
+    def _retry_later(self, reason):
+        _logger.info(
+            "Coffee backend %s: event stream failed (%s), retrying in %s s",
+            self.backend_id,
+            reason,
+            RETRY_DELAY,
+        )
+        self._stop.wait(RETRY_DELAY)
 
     # -- Odoo side -----------------------------------------------------------------
     def _env(self, cr):
@@ -190,17 +218,18 @@ class EventReader:
         with self.registry.cursor() as cr:
             backend = self._backend(cr)
             with backend._component("authenticator") as authenticator:
-                token = authenticator.access_token()
+                self._token = authenticator.access_token()
             location, timeout = backend.location, backend.request_timeout or 10
         client = hc.HomeConnectClient(
-            location, token, timeout=timeout, on_request=self._count_call
+            location, self._token, timeout=timeout, on_request=self._count_call
         )
         return client.events()
 
-    def _refresh_token(self):
+    def _refresh_token(self, refused):
+        """Refresh the ``refused`` access token, unless a job already did."""
         with self.registry.cursor() as cr:
             with self._backend(cr)._component("authenticator") as authenticator:
-                authenticator.refresh_tokens(force=True)
+                authenticator.refresh_tokens(rejected_token=refused)
 
     def _count_call(self, *_args):
         with self.registry.cursor() as cr:

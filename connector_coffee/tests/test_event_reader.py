@@ -3,6 +3,7 @@
 """The event reader turns frames of the stream into jobs, and only that."""
 
 import threading
+import time
 
 from odoo import sql_db
 from odoo.tests import tagged
@@ -12,6 +13,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from coffee_machine.homeconnect import keys
 
 from ..cli.coffee_events import EventReader, ReaderPool, lock_key
+from .common import CommittedBackendCase
 from .import_common import CoffeeImportCase, wait_for
 
 
@@ -88,6 +90,17 @@ class TestEventReader(CoffeeImportCase):
         self.assertFalse(thread.is_alive())
         self.assertEqual(self.reader.events_read, 1)
 
+    def test_a_refused_access_token_is_refreshed_and_the_stream_reopened(self):
+        self.backend._store({"access_token": "revoked-access-token"})
+        thread = self.start_reader()  # returns once a stream is open
+        self.reader.stop()
+        thread.join(10)
+        self.assertFalse(thread.is_alive())
+        self.env.invalidate_all()
+        tokens = self.backend._current_tokens()
+        self.assertNotEqual(tokens["access_token"], "revoked-access-token")
+        self.assertEqual(self.backend.auth_state, "authorized")
+
     def test_second_reader_leaves_a_locked_backend_alone(self):
         other = sql_db.db_connect(self.registry.db_name).cursor()
         self.addCleanup(other.close)
@@ -96,6 +109,32 @@ class TestEventReader(CoffeeImportCase):
             (lock_key(self.registry.db_name, self.backend.id),),
         )
         self.assertEqual(self.reader.run(max_events=1), 0)
+        self.assertEqual(self.simulator.bus.open_streams(), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestEventReaderCommitted(CommittedBackendCase):
+    """The reader on real cursors: what it commits survives its rollbacks."""
+
+    def test_a_refused_refresh_token_ends_the_reader_with_a_warning(self):
+        with self.registry.cursor() as cr:
+            self._backend(cr)._store(
+                {
+                    "access_token": "revoked-access-token",
+                    "refresh_token": "revoked-refresh-token",
+                }
+            )
+        reader = EventReader(
+            self.registry, self.backend_id, context=self._env(self.cr).context
+        )
+        with self.assertLogs(
+            "odoo.addons.connector_coffee.cli.coffee_events", "WARNING"
+        ) as logs:
+            # bounded: a reader that retried instead would end at `until`
+            self.assertEqual(reader.run(until=time.time() + 5), 0)
+        self.assertIn("authorize the backend again", logs.output[0])
+        with self.registry.cursor() as cr:
+            self.assertEqual(self._backend(cr).auth_state, "expired")
         self.assertEqual(self.simulator.bus.open_streams(), 0)
 
 
