@@ -19,7 +19,8 @@ per opening, not per event) and turns each frame into queue jobs:
 frame                       job queued
 ==========================  ==================================================
 EVENT, CONNECTED,           ``coffee.backend.handle_events`` with the items, as
-DISCONNECTED                plain dicts (alerts → maintenance requests)
+DISCONNECTED                plain dicts (alerts → maintenance requests,
+                            programs finished → brews concluded)
 STATUS with counters        ``coffee.machine.import_state`` in a minute
                             (deduplicated: one refresh for a burst of frames)
 PAIRED, DEPAIRED, or an     ``coffee.backend.import_machines``
@@ -36,6 +37,9 @@ its own, held as long as the stream is open. A second reader (another
 server, a restart overlapping the old process) finds it taken and leaves that
 backend alone; it takes over when the first one ends (the lock dies with its
 connection). SIGTERM or Ctrl-C close the streams and end the process cleanly.
+While frames come, the reader writes the time on the backend ("Events Read")
+at most once a minute: a person sees that the stream is read, and the brew
+exporter follows brews less often while it is.
 
 A stream refused with 401 gets its access token refreshed (unless a job has
 replaced that token already) and is opened again. When Home Connect refuses
@@ -57,7 +61,7 @@ import signal
 import threading
 import time
 
-from odoo import SUPERUSER_ID, api, sql_db
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.cli import Command
 from odoo.modules.registry import Registry
 from odoo.tools import config
@@ -79,6 +83,9 @@ STATE_REFRESH_DELAY = 60
 RETRY_DELAY = 30
 #: seconds between two looks for backends authorized or deauthorized since
 RESCAN_DELAY = 60
+#: seconds between two writes of ``events_read_at`` while frames come (Home
+#: Connect sends a keep-alive every 55 s)
+HEARTBEAT_DELAY = 60
 
 
 def lock_key(db_name, backend_id):
@@ -111,6 +118,7 @@ class EventReader:
         self._stop = threading.Event()
         self._stream = None
         self._token = None  # the access token of the stream opened last
+        self._beat_at = None  # time.monotonic() of the last heartbeat written
 
     # -- life cycle ----------------------------------------------------------------
     def stop(self):
@@ -175,6 +183,7 @@ class EventReader:
                 for event in self._stream:
                     refusals = 0
                     self.events_read += 1
+                    self._heartbeat()
                     self._dispatch(event)
                     if self._done(max_events, until):
                         break
@@ -230,6 +239,20 @@ class EventReader:
         with self.registry.cursor() as cr:
             with self._backend(cr)._component("authenticator") as authenticator:
                 authenticator.refresh_tokens(rejected_token=refused)
+
+    def _heartbeat(self):
+        """Write, at most every minute, that the stream is being read.
+
+        The backend shows it, and the brew exporter follows brews less often
+        while events will tell it when a program ends.
+        """
+        now = time.monotonic()
+        if self._beat_at is not None and now - self._beat_at < HEARTBEAT_DELAY:
+            return
+        self._beat_at = now
+        with self.registry.cursor() as cr:
+            backend = self._backend(cr)
+            backend._store({"events_read_at": fields.Datetime.now()})
 
     def _count_call(self, *_args):
         with self.registry.cursor() as cr:

@@ -90,6 +90,17 @@ class TestEventReader(CoffeeImportCase):
         self.assertFalse(thread.is_alive())
         self.assertEqual(self.reader.events_read, 1)
 
+    def test_the_reader_writes_when_it_last_read_the_stream(self):
+        self.assertFalse(self.backend._reads_events())
+        thread = self.start_reader()
+        self.simulator.clock.advance(60)  # a keep-alive
+        wait_for(lambda: self.reader.events_read >= 1)
+        self.reader.stop()
+        thread.join(10)
+        self.env.invalidate_all()
+        self.assertTrue(self.backend.events_read_at)
+        self.assertTrue(self.backend._reads_events())
+
     def test_a_refused_access_token_is_refreshed_and_the_stream_reopened(self):
         self.backend._store({"access_token": "revoked-access-token"})
         thread = self.start_reader()  # returns once a stream is open

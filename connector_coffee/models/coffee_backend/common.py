@@ -114,6 +114,7 @@ class CoffeeBackend(models.Model):
     quota_day = fields.Date(related="runtime_id.quota_day")
     quota_calls_today = fields.Integer(related="runtime_id.quota_calls_today")
     blocked_until = fields.Datetime(related="runtime_id.blocked_until")
+    events_read_at = fields.Datetime(related="runtime_id.events_read_at")
 
     # quota
     quota_daily_limit = fields.Integer(

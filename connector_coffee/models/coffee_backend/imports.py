@@ -16,16 +16,18 @@ job                    what                                    calls
                        per machine
 =====================  ======================================  ==============
 
-plus ``handle_events``, the job the event reader queues with the alerts it
-read. Each batch locks its ``coffee.backend.timestamp`` and moves it inside
-its own transaction. Failures are written on the backend
-(``last_import_error``) and on the machine (``sync_message``) in a side
-transaction, so that they stay visible after the job's rollback; the job
-itself is retried by queue_job (see ``connector_coffee/exceptions.py``).
+plus ``handle_events``, the job the event reader queues with the events it
+read (alerts, connection, programs finished). Each batch locks its
+``coffee.backend.timestamp`` and moves it inside its own transaction.
+Failures are written on the backend (``last_import_error``) and on the
+machine (``sync_message``) in a side transaction, so that they stay visible
+after the job's rollback; the job itself is retried by queue_job (see
+``connector_coffee/exceptions.py``).
 """
 
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -40,6 +42,10 @@ from coffee_machine.homeconnect import client as hc
 from ...exceptions import CoffeeJobError
 
 _logger = logging.getLogger(__name__)
+
+#: seconds during which the reader's last heartbeat says the stream is read
+#: (it writes one a minute while frames come)
+EVENTS_READ_FRESH = 180
 
 #: import kind → (job method of the backend, usage of the batch component)
 IMPORTS = {
@@ -95,6 +101,14 @@ class CoffeeBackend(models.Model):
                     result = work.component(usage=usage).run()
                 timestamp.last_done = started
         return result or _("Nothing to import.")
+
+    def _reads_events(self):
+        """True while the event reader reads this backend's stream."""
+        self.ensure_one()
+        read_at = self.events_read_at
+        return bool(read_at) and fields.Datetime.now() - read_at < timedelta(
+            seconds=EVENTS_READ_FRESH
+        )
 
     def handle_events(self, events):
         """Job: apply events read on the event stream (alerts, connection).

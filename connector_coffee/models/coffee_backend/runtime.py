@@ -3,8 +3,9 @@
 """What the connector learns about a backend's account while it runs.
 
 Tokens, the authorization in progress, the quota spent today, a 429 block,
-the outcome of the last connection test and the last import failure live
-here, one row per backend, and not on the ``coffee_backend`` row itself.
+the outcome of the last connection test, the last import failure and when
+the event stream was last read live here, one row per backend, and not on
+the ``coffee_backend`` row itself.
 They are written in transactions of their own that commit at once (see
 ``committed_state.py``), while a job's transaction may be reading and
 writing the backend: keeping them in their own table means such a job never
@@ -74,6 +75,16 @@ class CoffeeBackendRuntime(models.Model):
         copy=False,
         readonly=True,
         help="The API refused further calls until this time (HTTP 429).",
+    )
+
+    # event stream
+    events_read_at = fields.Datetime(
+        string="Events Read",
+        copy=False,
+        readonly=True,
+        help="When the event reader (odoo coffee-events) last read this "
+        "account's event stream: it writes at least once a minute while the "
+        "stream is open.",
     )
 
     # imports
