@@ -9,6 +9,7 @@ hooks that talk to its machines (``homeconnect/brew_exporter.py``)::
         exporter = work.component(usage="record.exporter")
         exporter.run(brew)      # job _export_brew: send it, exactly once
         exporter.follow(brew)   # job _follow_brew: progress, then done
+        exporter.conclude(brew) # the machine's program ended: look now
         exporter.stop(brew)     # job _stop_brew: stop a running brew
 
 Sending a brew (``run``)
@@ -47,6 +48,12 @@ While the machine runs the brew's program, its progress is stored and the
 job comes back a few seconds later; when the program is gone, the brew is
 ``done`` if the counters grew, ``failed`` otherwise (it was stopped at the
 machine, or the machine ran out of water or beans).
+
+While the event reader reads the account's stream (``odoo coffee-events``),
+the machine tells when its program ends: the job handling that event runs
+the same look at once (``conclude``), and the follow job only comes back
+every minute, as a fallback. A brew then costs a few calls of the daily
+quota instead of one every ten seconds.
 
 Every write on the brew is committed at once (``coffee.brew._store``): a
 retried or failed job rolls its own transaction back, and what it learnt
@@ -117,6 +124,9 @@ class CoffeeBrewExporter(AbstractComponent):
     _unknown_retry_seconds = 10
     #: seconds between two looks at a brewing machine
     _follow_seconds = 10
+    #: the same while the event reader reads the account's stream: the end of
+    #: the program comes as an event (``conclude``), the looks are a fallback
+    _follow_seconds_with_events = 60
 
     # -- hooks of the protocol ---------------------------------------------
     def _read_machine(self, brew):
@@ -444,7 +454,7 @@ class CoffeeBrewExporter(AbstractComponent):
                         brew=brew.name,
                         progress=active.progress or 0,
                     ),
-                    seconds=self._follow_seconds,
+                    seconds=self._follow_delay(brew),
                 )
             reading = self._read_machine(brew)
         except RetryableJobError as error:
@@ -468,6 +478,25 @@ class CoffeeBrewExporter(AbstractComponent):
         )
         self._fail(brew, message)
         return message
+
+    def _follow_delay(self, brew):
+        if brew.backend_id._reads_events():
+            return self._follow_seconds_with_events
+        return self._follow_seconds
+
+    def conclude(self, brew):
+        """The machine says its program ended: follow ``brew`` at once.
+
+        Called by the job that handles the machine's events. Returns whether
+        the brew is settled (done or failed); one the machine shows still
+        brewing, or that cannot be read now, is left to its follow job.
+        """
+        try:
+            self.follow(brew.with_context(job_uuid=None))
+        except (RetryableJobError, CoffeeJobError) as error:
+            _logger.info("Brew %s not concluded on its event: %s", brew.id, error)
+            return False
+        return brew._committed_read(["state"])["state"] in ("done", "failed")
 
     # -- stop ------------------------------------------------------------------------
     def stop(self, brew):

@@ -305,6 +305,78 @@ class TestBrewExport(CoffeeBrewCase):
 
 
 @tagged("post_install", "-at_install")
+class TestBrewEndEvents(CoffeeBrewCase):
+    """With the event reader running, the machine tells when a brew ends."""
+
+    def brewing(self, trap):
+        brew = self.new_brew(options=OPTIONS)
+        brew.action_queue()
+        self.perform(self.export_job(trap))
+        self.assertEqual(brew.state, "brewing")
+        return brew
+
+    def machine_says(self, event_key):
+        """The job the event reader queues for one event of the machine."""
+        return self.backend.handle_events(
+            [
+                {
+                    "ha_id": self.sim_machine.ha_id,
+                    "key": event_key,
+                    "value": keys.EVENT_PRESENT,
+                    "timestamp": 0,
+                }
+            ]
+        )
+
+    def test_program_finished_event_makes_the_brew_done_at_once(self):
+        with trap_jobs() as trap:
+            brew = self.brewing(trap)
+            self.simulator.clock.advance(31)
+            summary = self.machine_says(keys.EVENT_PROGRAM_FINISHED)
+            self.assertEqual(brew.state, "done")
+            self.assertIn("1 updated", summary)
+            (follow,) = self.jobs_of(trap, "_follow_brew")
+            outcome, result = self.perform(follow)
+        self.assertEqual(outcome, "done")
+        self.assertIn("nothing to follow", result)
+
+    def test_program_aborted_event_fails_the_brew_at_once(self):
+        with trap_jobs() as trap:
+            brew = self.brewing(trap)
+            self.sim_machine.stop_program(source="panel")
+            self.machine_says(keys.EVENT_PROGRAM_ABORTED)
+        self.assertEqual(brew.state, "failed")
+        self.assertIn("stopped before the beverage was finished", brew.error_message)
+
+    def test_end_event_while_the_brew_still_runs_leaves_it_to_its_follow_job(self):
+        with trap_jobs() as trap:
+            brew = self.brewing(trap)
+            self.simulator.clock.advance(15)
+            summary = self.machine_says(keys.EVENT_PROGRAM_FINISHED)
+        self.assertEqual(brew.state, "brewing")
+        self.assertEqual(brew.progress, 50)
+        self.assertIn("0 updated", summary)
+
+    def next_look_in(self, events_read_at):
+        """Seconds until the follow job's next look, mid-brew."""
+        self.backend._store({"events_read_at": events_read_at})
+        with trap_jobs() as trap:
+            self.brewing(trap)
+            (follow,) = self.jobs_of(trap, "_follow_brew")
+            self.simulator.clock.advance(15)
+            outcome, error = self.perform(follow)
+        self.assertEqual(outcome, "retry")
+        return error.seconds
+
+    def test_brews_are_looked_at_every_minute_while_events_are_read(self):
+        self.assertEqual(self.next_look_in(fields.Datetime.now()), 60)
+
+    def test_an_old_heartbeat_of_the_reader_brings_back_quick_looks(self):
+        an_hour_ago = fields.Datetime.subtract(fields.Datetime.now(), hours=1)
+        self.assertEqual(self.next_look_in(an_hour_ago), 10)
+
+
+@tagged("post_install", "-at_install")
 class TestBrewStartQuota(CoffeeBrewCase):
     """Home Connect allows 5 starts a minute per account: the sixth waits."""
 

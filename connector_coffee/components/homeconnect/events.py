@@ -24,9 +24,12 @@ Which event is what (``ALERTS`` and ``LIGHT_ALERTS`` below):
   done when the machine clears it. Four maintenance requests for one
   descaling would only bury the one that matters;
 * ``BSH.Common.Appliance.Connected`` / ``Disconnected`` update whether the
-  machine is online.
+  machine is online;
+* ``BSH.Common.Event.ProgramFinished`` / ``ProgramAborted`` settle the brews
+  ordered from Odoo that the machine was brewing (done or failed) at once,
+  instead of at the next look of their follow job.
 
-Other keys (program finished, option changes...) are ignored here.
+Other keys (option changes...) are ignored here.
 """
 
 from odoo import _
@@ -56,6 +59,7 @@ LIGHT_ALERTS = {
     keys.EVENT_KEEP_MILK_TANK_COOL: "milk_tank_cool",
 }
 CLEARED = (keys.EVENT_OFF, keys.EVENT_CONFIRMED)
+PROGRAM_ENDED = (keys.EVENT_PROGRAM_FINISHED, keys.EVENT_PROGRAM_ABORTED)
 
 
 class HomeConnectEventHandler(Component):
@@ -93,6 +97,11 @@ class HomeConnectEventHandler(Component):
                 return machine._schedule_alert_activity(kind, key)
             if value in CLEARED:
                 return machine._close_alert_activity(kind, key)
+        elif key in PROGRAM_ENDED:
+            if value == keys.EVENT_PRESENT and self.env[
+                "coffee.brew"
+            ]._on_program_ended(machine):
+                return "updated"
         elif key in (keys.EVENT_APPLIANCE_CONNECTED, keys.EVENT_APPLIANCE_DISCONNECTED):
             connected = key == keys.EVENT_APPLIANCE_CONNECTED
             if machine.connected != connected:

@@ -37,7 +37,8 @@ from ...side_transaction import side_transaction
 
 #: seconds between the start and the first look at the brewing machine
 FOLLOW_FIRST_LOOK = 15
-#: looks at a brewing machine before giving up following it (every ~10 s)
+#: looks at a brewing machine before giving up following it (every ~10 s, or
+#: every minute while the event reader runs)
 FOLLOW_MAX_LOOKS = 90
 
 
@@ -243,6 +244,22 @@ class CoffeeBrew(models.Model):
         self.ensure_one()
         with self.backend_id.work_on(self._name) as work:
             return work.component(usage="record.exporter").stop(self)
+
+    @api.model
+    def _on_program_ended(self, machine):
+        """``machine`` says its program ended: settle its brews at once.
+
+        Returns the brews settled (done or failed).
+        """
+        brews = self.search(
+            [("machine_id", "=", machine.id), ("state", "=", "brewing")]
+        )
+        settled = self.browse()
+        for brew in brews:
+            with brew.backend_id.work_on(self._name) as work:
+                if work.component(usage="record.exporter").conclude(brew):
+                    settled |= brew
+        return settled
 
     def _enqueue_follow(self, eta=FOLLOW_FIRST_LOOK):
         self.ensure_one()
