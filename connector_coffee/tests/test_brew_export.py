@@ -5,6 +5,7 @@
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from coffee_machine.homeconnect import keys
@@ -339,6 +340,19 @@ class TestBrewEndEvents(CoffeeBrewCase):
             outcome, result = self.perform(follow)
         self.assertEqual(outcome, "done")
         self.assertIn("nothing to follow", result)
+
+    def test_the_follow_job_waiting_for_its_next_look_is_closed(self):
+        brew = self.new_brew(options=OPTIONS)
+        brew.action_queue()  # jobs stored for real, as the job runner sees them
+        (export,) = brew._jobs()
+        Job.load(self.env, export.uuid).perform()
+        follow = brew._jobs().filtered(lambda job: job.method_name == "_follow_brew")
+        self.assertEqual(follow.state, "pending")
+        self.simulator.clock.advance(31)
+        self.machine_says(keys.EVENT_PROGRAM_FINISHED)
+        self.assertEqual(brew.state, "done")
+        self.assertEqual(follow.state, "done")
+        self.assertIn("end-of-program event", follow.result)
 
     def test_program_aborted_event_fails_the_brew_at_once(self):
         with trap_jobs() as trap:

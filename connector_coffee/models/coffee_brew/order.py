@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.queue_job.job import identity_exact
+from odoo.addons.queue_job.job import Job, identity_exact
 
 from ...side_transaction import side_transaction
 
@@ -259,7 +259,20 @@ class CoffeeBrew(models.Model):
             with brew.backend_id.work_on(self._name) as work:
                 if work.component(usage="record.exporter").conclude(brew):
                     settled |= brew
+        for brew in settled:
+            brew._close_follow_jobs(_("Settled on the machine's end-of-program event."))
         return settled
+
+    def _close_follow_jobs(self, result):
+        """Mark done the follow jobs of the brew waiting for their next look."""
+        self.ensure_one()
+        waiting = self._jobs().filtered(
+            lambda job: job.method_name == "_follow_brew" and job.state == "pending"
+        )
+        for record in waiting:
+            job = Job.load(self.env, record.uuid)
+            job.set_done(result=result)
+            job.store()
 
     def _enqueue_follow(self, eta=FOLLOW_FIRST_LOOK):
         self.ensure_one()
