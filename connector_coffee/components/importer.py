@@ -40,16 +40,13 @@ Example, a Home Connect machine::
         importer.run("BOSCH-HCS06COM1-0123", data=appliance)
 """
 
-from contextlib import contextmanager
-
-import psycopg2
-from psycopg2 import errorcodes
-
 from odoo import _
 
 from odoo.addons.component.core import AbstractComponent
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
+
+from ..concurrency import unique_or_retry
 
 
 class CoffeeImporter(AbstractComponent):
@@ -58,21 +55,16 @@ class CoffeeImporter(AbstractComponent):
     _name = "coffee.importer"
     _inherit = ["base.importer", "base.coffee.connector"]
 
-    @contextmanager
     def _retry_unique_violation(self):
         """Turn a unique violation (a concurrent job won) into a retry.
 
         The block runs in a savepoint, so the job's transaction stays usable
         (and the test's, in tests); the job is retried at once, and its
-        next run finds the record the other job created.
+        next run finds the record the other job created (``concurrency.py``).
         """
-        try:
-            with self.env.cr.savepoint():
-                yield
-        except psycopg2.IntegrityError as err:
-            if err.pgcode != errorcodes.UNIQUE_VIOLATION:
-                raise
-            raise RetryableJobError(
+        return unique_or_retry(
+            self.env.cr,
+            RetryableJobError(
                 _(
                     "Another job created the same %(model)s at the same "
                     "moment; this job will run again and update it.",
@@ -80,7 +72,8 @@ class CoffeeImporter(AbstractComponent):
                 ),
                 seconds=1,
                 ignore_retry=True,
-            ) from err
+            ),
+        )
 
 
 class CoffeeRecordImporter(AbstractComponent):

@@ -13,13 +13,12 @@ everything else and the window is not lost (the anchor is connector_jira's
 
 from contextlib import contextmanager
 
-import psycopg2
-from psycopg2 import errorcodes
-
 from odoo import _, api, fields, models
 
 from odoo.addons.connector.database import pg_try_advisory_lock
 from odoo.addons.queue_job.exception import RetryableJobError
+
+from ...concurrency import unique_or_retry
 
 IMPORT_KINDS = [
     ("machines", "Machines"),
@@ -75,13 +74,8 @@ class CoffeeBackendTimestamp(models.Model):
             [("backend_id", "=", backend.id), ("kind", "=", kind)], limit=1
         )
         if not timestamp:
-            try:
-                with self.env.cr.savepoint():
-                    timestamp = self.create({"backend_id": backend.id, "kind": kind})
-            except psycopg2.IntegrityError as err:
-                if err.pgcode != errorcodes.UNIQUE_VIOLATION:
-                    raise
-                raise self._busy(backend, kind) from err
+            with unique_or_retry(self.env.cr, self._busy(backend, kind)):
+                timestamp = self.create({"backend_id": backend.id, "kind": kind})
         lock = f"coffee-import({backend._name}, {backend.id}, {kind})"
         if not pg_try_advisory_lock(self.env, lock):
             raise self._busy(backend, kind)

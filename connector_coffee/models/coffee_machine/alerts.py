@@ -20,13 +20,12 @@ for every protocol:
   light alerts, as a to-do activity on the equipment.
 """
 
-import psycopg2
-from psycopg2 import errorcodes
-
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import RetryableJobError
+
+from ...concurrency import unique_or_retry
 
 ALERT_KINDS = [
     ("beans_empty", "Bean container empty"),
@@ -142,38 +141,32 @@ class CoffeeMachine(models.Model):
             )
             return "updated"
         label = self._alert_label(kind)
-        try:
-            with self.env.cr.savepoint():
-                self.env["maintenance.request"].create(
-                    {
-                        "name": _(
-                            "%(alert)s: %(machine)s", alert=label, machine=self.name
-                        ),
-                        "equipment_id": self.odoo_id.id,
-                        "company_id": self.company_id.id,
-                        "coffee_machine_id": self.id,
-                        "coffee_alert_key": kind,
-                        "priority": priority,
-                        "maintenance_type": "corrective",
-                        "description": _(
-                            "%(machine)s reported %(event)s. This request is "
-                            "closed when the machine reports it gone.",
-                            machine=self.name,
-                            event=event_key,
-                        ),
-                    }
-                )
-        except psycopg2.IntegrityError as err:
-            if err.pgcode != errorcodes.UNIQUE_VIOLATION:
-                raise
-            raise RetryableJobError(
-                _(
-                    "Another job opened the same alert at the same moment; "
-                    "this one runs again."
-                ),
-                seconds=1,
-                ignore_retry=True,
-            ) from err
+        retry = RetryableJobError(
+            _(
+                "Another job opened the same alert at the same moment; "
+                "this one runs again."
+            ),
+            seconds=1,
+            ignore_retry=True,
+        )
+        with unique_or_retry(self.env.cr, retry):
+            self.env["maintenance.request"].create(
+                {
+                    "name": _("%(alert)s: %(machine)s", alert=label, machine=self.name),
+                    "equipment_id": self.odoo_id.id,
+                    "company_id": self.company_id.id,
+                    "coffee_machine_id": self.id,
+                    "coffee_alert_key": kind,
+                    "priority": priority,
+                    "maintenance_type": "corrective",
+                    "description": _(
+                        "%(machine)s reported %(event)s. This request is "
+                        "closed when the machine reports it gone.",
+                        machine=self.name,
+                        event=event_key,
+                    ),
+                }
+            )
         return "opened"
 
     def _close_alert(self, kind, event_key):
