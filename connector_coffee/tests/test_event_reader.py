@@ -2,11 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The event reader turns frames of the stream into jobs, and only that."""
 
+import queue
+import signal
+import subprocess
+import sys
 import threading
 import time
 
 from odoo import sql_db
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import config
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -190,3 +195,53 @@ class TestReaderPool(CoffeeImportCase):
             self.backend._store({"auth_state": "expired"})
         wait_for(lambda: not self.reading())
         wait_for(lambda: self.simulator.bus.open_streams() == 0)
+
+
+@tagged("post_install", "-at_install")
+class TestEventsCommand(TransactionCase):
+    """``odoo coffee-events`` as a supervisor runs it: a process of its own."""
+
+    def test_the_command_stops_cleanly_on_sigterm(self):
+        command = [
+            sys.executable,
+            "-m",
+            "odoo",
+            f"--addons-path={config['addons_path']}",
+            "coffee-events",
+            f"--addons-path={config['addons_path']}",
+            f"--database={self.env.cr.dbname}",
+            "--log-level=info",
+        ]
+        for option in ("db_host", "db_port", "db_user", "db_password"):
+            if config[option]:
+                command.append(f"--{option}={config[option]}")
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.addCleanup(process.kill)
+        lines = queue.Queue()  # read aside: a silent process must not hang us
+
+        def pump():
+            for line in process.stderr:
+                lines.put(line)
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        log = []
+        deadline = time.monotonic() + 120  # the registry loads first
+        while not any("event stream" in line for line in log):
+            try:
+                log.append(lines.get(timeout=1))
+            except queue.Empty:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    self.fail("the pool never looked at the backends:\n" + "".join(log))
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        reader.join(10)
+        while not lines.empty():
+            log.append(lines.get_nowait())
+        self.assertEqual(process.returncode, 0, "".join(log))
