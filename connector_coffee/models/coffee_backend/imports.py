@@ -111,7 +111,8 @@ class CoffeeBackend(models.Model):
         )
 
     def handle_events(self, events):
-        """Job: apply events read on the event stream (alerts, connection).
+        """Job: apply events read on the event stream (alerts, connection,
+        programs ended).
 
         ``events`` are plain dicts: ``ha_id``, ``key``, ``value``,
         ``timestamp``.
