@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.queue_job.job import Job, identity_exact
+from odoo.addons.queue_job.job import DONE, identity_exact
 
 from ...side_transaction import side_transaction
 
@@ -269,10 +269,7 @@ class CoffeeBrew(models.Model):
         waiting = self._jobs().filtered(
             lambda job: job.method_name == "_follow_brew" and job.state == "pending"
         )
-        for record in waiting:
-            job = Job.load(self.env, record.uuid)
-            job.set_done(result=result)
-            job.store()
+        waiting._change_job_state(DONE, result=result)
 
     def _enqueue_follow(self, eta=FOLLOW_FIRST_LOOK):
         self.ensure_one()
