@@ -51,6 +51,14 @@ from coffee_machine.homeconnect.simulator import (
 )
 
 
+def runjob(env, record):
+    """Run the stored job ``record`` through queue_job's own ``_runjob``."""
+    job = Job.load(env, record.uuid)
+    job.set_started()
+    job.store()
+    RunJobController._runjob(env, job)
+
+
 class JobRunnerThread(threading.Thread):
     """Run the queue jobs of the test database as queue_job's runner would.
 
@@ -91,10 +99,7 @@ class JobRunnerThread(threading.Thread):
                 ]
             )
             for record in due:
-                job = Job.load(env, record.uuid)
-                job.set_started()
-                job.store()
-                RunJobController._runjob(env, job)
+                runjob(env, record)
 
     def stop(self):
         self.stopped.set()

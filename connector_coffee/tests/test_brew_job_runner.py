@@ -4,13 +4,11 @@
 
 from odoo.tests import tagged
 
-from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.exception import FailedJobError
-from odoo.addons.queue_job.job import Job
 
 from coffee_machine.homeconnect import keys
 
-from .common import CoffeeBrewCase
+from .common import CoffeeBrewCase, runjob
 
 
 @tagged("post_install", "-at_install")
@@ -19,10 +17,7 @@ class TestBrewJobRunner(CoffeeBrewCase):
         """Run the newest stored job of ``brew`` as the job runner does."""
         record = brew._jobs().filtered(lambda j: j.method_name == method_name)[:1]
         self.assertTrue(record, f"no {method_name} job stored")
-        job = Job.load(self.env, record.uuid)
-        job.set_started()
-        job.store()
-        RunJobController._runjob(self.env, job)
+        runjob(self.env, record)
         return record
 
     def test_brew_job_run_by_the_runner_ends_done_with_a_result(self):
