@@ -21,6 +21,7 @@ escape: every failure becomes a :class:`HomeConnectError` subclass chosen by the
         RateLimitedError       429    ``retry_after`` seconds
         ServerError            5xx
       MalformedResponseError          the answer is not what the API promises
+        UnexpectedRedirect     3xx    the client follows no redirect
       OAuthError                      the token endpoint said no; ``error`` code
         AuthorizationPending, SlowDown, ExpiredToken, AccessDenied,
         InvalidGrant, InvalidClient
@@ -221,6 +222,39 @@ class MalformedResponseError(HomeConnectError):
     or mistyped field, error status without an ``error`` object."""
 
     summary = "Home Connect sent a malformed answer"
+
+
+class UnexpectedRedirect(MalformedResponseError):
+    """3xx: the server sent us elsewhere; the client never follows.
+
+    Every request carries a bearer token or, to the token endpoint, the client
+    secret, a code or a refresh token: none of them goes to a host the server
+    names. The message names the status and the target host, never the
+    request's headers or body.
+
+    :ivar location_host: host (and port) of the ``Location`` header,
+        ``None`` when it named none.
+    """
+
+    summary = "Home Connect answered with a redirect, which the client never follows"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        location_host: str | None = None,
+        key: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        self.location_host = location_host
+        super().__init__(message, status=status, key=key, description=description)
+
+    def _default_message(self) -> str:
+        base = super()._default_message()
+        if self.location_host:
+            return f"{base[:-1]}; it pointed to {self.location_host}."
+        return base
 
 
 class OAuthError(HomeConnectError):

@@ -8,6 +8,10 @@ exception into :class:`~.errors.TransportError` or
 then turn the answer into data or into the right :mod:`.errors` class. Nothing
 above this module has to catch a ``requests`` or ``json`` exception.
 
+It never follows a redirect: every request carries a bearer token or an OAuth
+secret (client secret, code, refresh token), so a 3xx answer becomes
+:class:`~.errors.UnexpectedRedirect` and no request goes to the host it names.
+
 Internal: use :class:`~.api.HomeConnectClient` and :class:`~.oauth.OAuthClient`.
 """
 
@@ -19,7 +23,7 @@ import logging
 import socket
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3.exceptions
@@ -30,6 +34,7 @@ from .errors import (
     MalformedResponseError,
     RequestTimeout,
     TransportError,
+    UnexpectedRedirect,
     api_error_from,
 )
 
@@ -65,6 +70,40 @@ def transport_error(exc: BaseException, what: str) -> TransportError:
     if is_timeout(exc):
         return RequestTimeout(f"{what} timed out: {exc}")
     return TransportError(f"{what} failed: {type(exc).__name__}: {exc}")
+
+
+def _location_host(location: str, base_url: str) -> str | None:
+    """``host[:port]`` a ``Location`` points to (never its path, query or user)."""
+    try:
+        parts = urlsplit(location.strip())
+        if not parts.hostname:  # a relative location: the same server
+            parts = urlsplit(base_url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return f"{host}:{port}" if port else host
+
+
+def unexpected_redirect(
+    response: requests.Response, method: str, path: str, base_url: str
+) -> UnexpectedRedirect:
+    """The error for a 3xx answer, naming its status and target host only."""
+    status = response.status_code
+    location = response.headers.get("Location")
+    host = _location_host(location, base_url) if location else None
+    if host:
+        target = f"a redirect to {host}, not followed"
+    elif location:
+        target = "a redirect to an unreadable location, not followed"
+    else:
+        target = "no Location"
+    return UnexpectedRedirect(
+        f"Unexpected answer (HTTP {status}) to {method} {path}: {target}.",
+        status=status,
+        location_host=host,
+    )
 
 
 def normalize_base_url(base_url: str) -> str:
@@ -111,7 +150,11 @@ class Transport:
         timeout: Timeout | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """Send one HTTP request; raise :class:`TransportError` on no answer."""
+        """Send one HTTP request; raise :class:`TransportError` on no answer.
+
+        Redirects are never followed: a 3xx answer raises
+        :class:`~.errors.UnexpectedRedirect` (its connection closed).
+        """
         if self.on_request is not None:
             self.on_request(method, path)
         url = self.base_url + path
@@ -122,6 +165,7 @@ class Transport:
                 url,
                 headers=dict(headers or {}),
                 timeout=self.timeout if timeout is None else timeout,
+                allow_redirects=False,
                 **kwargs,
             )
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
@@ -129,6 +173,10 @@ class Transport:
         except (OSError, ValueError) as exc:  # pragma: no cover - defensive
             raise transport_error(exc, f"{method} {path}") from exc
         _logger.debug("Home Connect %s %s -> %s", method, path, response.status_code)
+        if 300 <= response.status_code < 400:
+            error = unexpected_redirect(response, method, path, self.base_url)
+            response.close()
+            raise error
         return response
 
 
