@@ -27,7 +27,12 @@ from typing import Any, TypeVar
 import requests
 
 from .. import keys
-from .errors import MalformedResponseError, NoProgramActiveError, NoProgramSelectedError
+from .errors import (
+    MalformedResponseError,
+    NoProgramActiveError,
+    NoProgramSelectedError,
+    clean_text,
+)
 from .events import EventStream
 from .models import (
     Appliance,
@@ -355,7 +360,8 @@ class HomeConnectClient:
             mtype = media_type(response)
             if mtype != keys.EVENT_STREAM_MEDIA_TYPE:
                 raise MalformedResponseError(
-                    f"Malformed answer: the event stream came as {mtype or 'none'!r},"
+                    "Malformed answer: the event stream came as "
+                    f"{clean_text(mtype, 100) or 'none'!r},"
                     f" expected {keys.EVENT_STREAM_MEDIA_TYPE!r}.",
                     status=response.status_code,
                 )

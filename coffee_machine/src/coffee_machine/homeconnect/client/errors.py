@@ -39,6 +39,13 @@ A connector maps the branches, not the leaves, to its retry policy::
 
 :func:`api_error_from` is the single place that turns an HTTP status and an
 error key into one of these classes.
+
+What an error says is bounded: ``key`` and ``description`` keep only the
+documented fields of a JSON error body, passed through :func:`clean_text`
+(control characters removed, at most :data:`TEXT_LIMIT` characters), and
+``str(error)`` is at most :data:`MESSAGE_LIMIT` characters. A body that is not
+the API's JSON (a proxy's HTML page...) is never quoted: the error says only
+its status.
 """
 
 from __future__ import annotations
@@ -46,11 +53,45 @@ from __future__ import annotations
 import email.utils
 import math
 import time
+import unicodedata
 
 from .. import keys
 
 #: Seconds to wait after a 429 whose ``Retry-After`` is absent or unreadable.
 DEFAULT_RETRY_AFTER = 60.0
+#: Longest ``key`` or ``description`` an error keeps from an answer.
+TEXT_LIMIT = 200
+#: Longest message (``str(error)``) of an error.
+MESSAGE_LIMIT = 600
+
+
+def clean_text(value: str | None, limit: int = TEXT_LIMIT) -> str | None:
+    """Text from a server, made fit for a message: one line, bounded.
+
+    Control and format characters (line breaks, escapes, bidirectional
+    overrides...) become spaces, runs of white space one space, and text
+    longer than ``limit`` is cut and ends with an ellipsis. Empty text gives
+    ``None``.
+
+    >>> clean_text("Program\\n\\x1b[31mstarted ")
+    'Program [31mstarted'
+    >>> clean_text("x" * 300, 10)
+    'xxxxxxxxx…'
+    """
+    if value is None:
+        return None
+    text = "".join(
+        " " if unicodedata.category(char) in _UNSHOWN_CATEGORIES else char
+        for char in str(value)
+    )
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: max(limit - 1, 0)].rstrip() + "…"
+    return text or None
+
+
+# control, format, surrogate, private use, unassigned; line and paragraph breaks
+_UNSHOWN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 class HomeConnectError(Exception):
@@ -60,6 +101,9 @@ class HomeConnectError(Exception):
     :ivar key: error key from the answer (``SDK.Error.WrongOperationState``,
         ``invalid_token``, ``"429"``...), ``None`` when there was none.
     :ivar description: the server's own explanation, when it gave one.
+
+    ``key`` and ``description`` are cleaned and cut to :data:`TEXT_LIMIT`
+    characters, the message to :data:`MESSAGE_LIMIT` (see :func:`clean_text`).
     """
 
     summary = "the Home Connect call failed"
@@ -73,9 +117,10 @@ class HomeConnectError(Exception):
         description: str | None = None,
     ) -> None:
         self.status = status
-        self.key = key
-        self.description = description
-        super().__init__(message or self._default_message())
+        self.key = clean_text(key)
+        self.description = clean_text(description)
+        text = clean_text(message, MESSAGE_LIMIT)
+        super().__init__(text or clean_text(self._default_message(), MESSAGE_LIMIT))
 
     def _default_message(self) -> str:
         sentence = self.summary[:1].upper() + self.summary[1:]
@@ -247,7 +292,7 @@ class UnexpectedRedirect(MalformedResponseError):
         key: str | None = None,
         description: str | None = None,
     ) -> None:
-        self.location_host = location_host
+        self.location_host = clean_text(location_host, 100)
         super().__init__(message, status=status, key=key, description=description)
 
     def _default_message(self) -> str:
@@ -270,7 +315,7 @@ class OAuthError(HomeConnectError):
         status: int | None = None,
         description: str | None = None,
     ) -> None:
-        self.error = error
+        self.error = clean_text(error)
         super().__init__(message, status=status, key=error, description=description)
 
 

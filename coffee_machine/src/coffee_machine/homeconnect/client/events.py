@@ -188,7 +188,8 @@ def event_from_frame(frame: ServerSentEvent) -> Event:
     STATUS, EVENT and NOTIFY must carry ``{"items": [...]}`` (else
     :class:`MalformedResponseError`); other types keep their items if their
     data happens to have them, and nothing otherwise. ``ha_id`` is the frame's
-    ``id:``, or the data's ``haId`` when the frame has no id.
+    ``id:``, or the data's ``haId`` when the frame has no id. The error does not
+    quote the data (``Event.raw`` is only there for good frames).
     """
     kind = frame.event
     strict = kind in ITEM_EVENT_TYPES
@@ -200,8 +201,7 @@ def event_from_frame(frame: ServerSentEvent) -> Event:
         except ValueError as exc:
             if strict:
                 raise MalformedResponseError(
-                    f"Malformed {kind} event: data is not JSON ({exc}).",
-                    description=frame.data[:200],
+                    f"Malformed {kind} event: data is not JSON ({exc})."
                 ) from exc
             payload = None
         raw_items = payload.get("items") if isinstance(payload, Mapping) else None
@@ -212,8 +212,7 @@ def event_from_frame(frame: ServerSentEvent) -> Event:
             items = tuple(EventItem.from_api(item) for item in raw_items)
         elif strict:
             raise MalformedResponseError(
-                f"Malformed {kind} event: data has no 'items' list.",
-                description=frame.data[:200],
+                f"Malformed {kind} event: data has no 'items' list."
             )
     elif strict:
         raise MalformedResponseError(f"Malformed {kind} event: no data.")

@@ -52,6 +52,7 @@ from .errors import (
     MalformedResponseError,
     SlowDown,
     api_error_from,
+    clean_text,
     oauth_error_from,
 )
 from .models import DeviceAuthorization, Tokens
@@ -284,7 +285,8 @@ class OAuthClient:
         if not is_json_type(media_type(response)):
             raise MalformedResponseError(
                 f"Malformed answer: {path} answered "
-                f"{media_type(response) or 'no content type'!r}, expected JSON.",
+                f"{clean_text(media_type(response), 100) or 'no content type'!r}, "
+                "expected JSON.",
                 status=response.status_code,
             )
         body = load_json(response)
@@ -297,6 +299,9 @@ class OAuthClient:
 
     @staticmethod
     def _error(response: requests.Response) -> HomeConnectError:
+        """The error for a refusal: only ``error`` and ``error_description`` of
+        a JSON body (or the API's ``error.key`` / ``error.description``) are
+        kept, cleaned and bounded; any other body is not quoted."""
         status = response.status_code
         try:
             body = load_json(response)

@@ -36,6 +36,7 @@ from .errors import (
     TransportError,
     UnexpectedRedirect,
     api_error_from,
+    clean_text,
 )
 
 _logger = logging.getLogger(__name__)
@@ -67,9 +68,10 @@ def is_timeout(exc: BaseException) -> bool:
 
 def transport_error(exc: BaseException, what: str) -> TransportError:
     """Wrap a low-level exception (a timeout becomes :class:`RequestTimeout`)."""
+    detail = clean_text(str(exc))
     if is_timeout(exc):
-        return RequestTimeout(f"{what} timed out: {exc}")
-    return TransportError(f"{what} failed: {type(exc).__name__}: {exc}")
+        return RequestTimeout(f"{what} timed out: {detail}")
+    return TransportError(f"{what} failed: {type(exc).__name__}: {detail}")
 
 
 def _location_host(location: str, base_url: str) -> str | None:
@@ -168,6 +170,11 @@ class Transport:
                 allow_redirects=False,
                 **kwargs,
             )
+        except requests.exceptions.InvalidHeader:
+            # its text quotes the header value, which may be the bearer token
+            raise TransportError(
+                f"{method} {path} failed: a request header value is invalid."
+            ) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise transport_error(exc, f"{method} {path}") from exc
         except (OSError, ValueError) as exc:  # pragma: no cover - defensive
@@ -194,20 +201,17 @@ def is_json_type(mtype: str) -> bool:
     return mtype == "application/json" or mtype.endswith("+json")
 
 
-def _body_excerpt(response: requests.Response, limit: int = 200) -> str:
-    text = response.content[:limit].decode("utf-8", "replace")
-    return " ".join(text.split())
-
-
 def load_json(response: requests.Response) -> Any:
-    """Parse the answer's body as JSON, or raise :class:`MalformedResponseError`."""
+    """Parse the answer's body as JSON, or raise :class:`MalformedResponseError`.
+
+    The error never quotes the body: it may be anyone's page.
+    """
     try:
         return json.loads(response.content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedResponseError(
             f"Malformed answer: HTTP {response.status_code} body is not JSON ({exc}).",
             status=response.status_code,
-            description=_body_excerpt(response) or None,
         ) from exc
 
 
@@ -226,7 +230,12 @@ def _error_fields(body: Any) -> tuple[str | None, str | None, bool]:
 
 
 def raise_for_api_error(response: requests.Response) -> None:
-    """Raise the :mod:`.errors` class for a non-2xx answer of the API."""
+    """Raise the :mod:`.errors` class for a non-2xx answer of the API.
+
+    Only the documented ``error.key`` and ``error.description`` of a JSON body
+    reach the error; any other body (a gateway's HTML page...) is not quoted,
+    the error then says only the status.
+    """
     status = response.status_code
     if status < 400:
         return
@@ -242,8 +251,6 @@ def raise_for_api_error(response: requests.Response) -> None:
         except (UnicodeDecodeError, ValueError):
             body = None
     key, description, wrapped = _error_fields(body)
-    if not wrapped and description is None and response.content:
-        description = _body_excerpt(response) or None
     error = api_error_from(
         status,
         key,
@@ -276,9 +283,8 @@ def decode_api(response: requests.Response) -> Any:
     if not is_json_type(mtype):
         raise MalformedResponseError(
             f"Malformed answer: HTTP {response.status_code} with content type "
-            f"{mtype or 'none'!r}, expected {keys.MEDIA_TYPE!r}.",
+            f"{clean_text(mtype, 100) or 'none'!r}, expected {keys.MEDIA_TYPE!r}.",
             status=response.status_code,
-            description=_body_excerpt(response) or None,
         )
     body = load_json(response)
     if not isinstance(body, Mapping) or "data" not in body:
