@@ -13,7 +13,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "external_dependencies": {"python": ["requests", "coffee-machine"]},
+    "external_dependencies": {"python": ["requests", "connector-coffee-machine"]},
     "depends": [
         "mail",
         "queue_job",
