@@ -89,7 +89,7 @@ if backend.auth_state != "authorized":
     env.cr.commit()
 # the machines now (one call), their beverages and state by the job runner
 if not backend.machine_ids:
-    print("DEMO-IMPORT", backend.import_machines())
+    print("DEMO-IMPORT", backend._import_machines())
     env.cr.commit()
 if not env["coffee.beverage"].search_count([("backend_id", "=", backend.id)]):
     backend._delay_import("catalogue")

@@ -15,18 +15,18 @@ given before the command's name.)
 It keeps one stream open per authorized backend (one call of the daily quota
 per opening, not per event) and turns each frame into queue jobs:
 
-==========================  ==================================================
+==========================  ===================================================
 frame                       job queued
-==========================  ==================================================
-EVENT, CONNECTED,           ``coffee.backend.handle_events`` with the items, as
+==========================  ===================================================
+EVENT, CONNECTED,           ``coffee.backend._handle_events`` with the items, as
 DISCONNECTED                plain dicts (alerts → maintenance requests,
                             programs finished → brews concluded)
-STATUS with counters        ``coffee.machine.import_state`` in a minute
+STATUS with counters        ``coffee.machine._import_state`` in a minute
                             (deduplicated: one refresh for a burst of frames)
-PAIRED, DEPAIRED, or an     ``coffee.backend.import_machines``
+PAIRED, DEPAIRED, or an     ``coffee.backend._import_machines``
 unknown machine
 KEEP-ALIVE, NOTIFY          nothing
-==========================  ==================================================
+==========================  ===================================================
 
 The reader never writes business data itself: it only queues jobs, which the
 job runner executes with retries like any other import.
@@ -274,7 +274,7 @@ class EventReader:
             if event.type in JOB_FRAMES and event.items:
                 backend.with_delay(
                     description=backend.env._("Events of %s", machine.name)
-                ).handle_events(event_items(event))
+                )._handle_events(event_items(event))
             elif event.type == "STATUS" and any(
                 item.key.startswith(keys.COUNTER_PREFIX) for item in event.items
             ):
@@ -282,7 +282,7 @@ class EventReader:
                     eta=STATE_REFRESH_DELAY,
                     identity_key=identity_exact,
                     description=backend.env._("Refresh %s", machine.name),
-                ).import_state()
+                )._import_state()
 
 
 class ReaderPool:

@@ -3,8 +3,8 @@
 """Batches over the machines Odoo knows: one job per machine.
 
 The catalogue and the state are read machine by machine; a batch queues one
-job per active machine of the backend (``coffee.machine.import_catalogue``,
-``coffee.machine.import_state``), so that an offline machine is retried on
+job per active machine of the backend (``coffee.machine._import_catalogue``,
+``coffee.machine._import_state``), so that an offline machine is retried on
 its own without spending again the calls of the others. These batches speak
 no protocol: the jobs find the components of the backend's API type.
 """
@@ -19,7 +19,7 @@ class CoffeeMachineCatalogueBatchImporter(Component):
     _inherit = "coffee.delayed.batch.importer"
     _apply_on = "coffee.machine"
     _usage = "catalogue.batch.importer"
-    _job_method = "import_catalogue"
+    _job_method = "_import_catalogue"
 
     def _job_description(self, binding):
         return _("Import the beverages of %s", binding.name)
@@ -30,7 +30,7 @@ class CoffeeMachineStateBatchImporter(Component):
     _inherit = "coffee.delayed.batch.importer"
     _apply_on = "coffee.machine"
     _usage = "state.batch.importer"
-    _job_method = "import_state"
+    _job_method = "_import_state"
 
     def _job_description(self, binding):
         return _("Refresh %s", binding.name)

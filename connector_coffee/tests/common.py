@@ -214,11 +214,11 @@ class CoffeeTestMixin:
         """
         backend = backend or self.backend
         sim_machine = sim_machine or self.simulator.machine()
-        backend.import_machines()
+        backend._import_machines()
         machine = self.env["coffee.machine"].search(
             [("backend_id", "=", backend.id), ("external_id", "=", sim_machine.ha_id)]
         )
-        machine.import_catalogue()
+        machine._import_catalogue()
         return machine
 
     def tokens(self, backend=None):

@@ -92,8 +92,8 @@ class CoffeeImportCase(CoffeeTransactionCase):
         super().setUp()
         self.authorize()
 
-    def import_machines(self, backend=None):
-        return (backend or self.backend).import_machines()
+    def _import_machines(self, backend=None):
+        return (backend or self.backend)._import_machines()
 
     def machine_binding(self, sim_machine=None, backend=None):
         sim_machine = sim_machine or self.simulator.machine()

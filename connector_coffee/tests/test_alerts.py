@@ -38,7 +38,7 @@ class TestAlerts(CoffeeImportCase):
 
     def setUp(self):
         super().setUp()
-        self.import_machines()
+        self._import_machines()
         self.machine = self.machine_binding()
         self.sim = self.simulator.machine()
         self.token = self.tokens()["access_token"]
@@ -56,8 +56,8 @@ class TestAlerts(CoffeeImportCase):
         self.sim.brew_at_panel(keys.PROGRAM_ESPRESSO)
         self.simulator.clock.advance(40)
         items = events.items_until(present(keys.EVENT_PROGRAM_FINISHED))
-        self.backend.handle_events(items)
-        self.backend.handle_events(items)  # the same events again
+        self.backend._handle_events(items)
+        self.backend._handle_events(items)  # the same events again
         kinds = (
             "beans_empty",
             "water_empty",
@@ -79,7 +79,7 @@ class TestAlerts(CoffeeImportCase):
         self.sim.empty_drip_tray()
         self.sim.calc_n_clean()
         items = events.items_until(gone(keys.EVENT_SHOULD_BE_CLEANED))
-        self.backend.handle_events(items)
+        self.backend._handle_events(items)
         for kind in kinds:
             with self.subTest(kind=kind):
                 request = self.requests(kind)
@@ -91,10 +91,10 @@ class TestAlerts(CoffeeImportCase):
             self.sim.brew_at_panel(keys.PROGRAM_ESPRESSO)
             self.simulator.clock.advance(40)
             items = events.items_until(present(keys.EVENT_PROGRAM_FINISHED))
-        self.backend.handle_events(items)
+        self.backend._handle_events(items)
         self.assertEqual(self.requests("descaling").priority, "1")
         overdue = dict(items[-1], key=keys.EVENT_DESCALING_OVERDUE)
-        self.backend.handle_events([overdue])
+        self.backend._handle_events([overdue])
         self.assertEqual(len(self.requests("descaling")), 1)
         self.assertEqual(self.requests("descaling").priority, "2")
 
@@ -105,9 +105,9 @@ class TestAlerts(CoffeeImportCase):
             "value": keys.EVENT_PRESENT,
             "timestamp": 0,
         }
-        self.backend.handle_events([item])
-        self.backend.handle_events([dict(item, value=keys.EVENT_CONFIRMED)])
-        self.backend.handle_events([item])
+        self.backend._handle_events([item])
+        self.backend._handle_events([dict(item, value=keys.EVENT_CONFIRMED)])
+        self.backend._handle_events([item])
         self.assertEqual(len(self.requests("water_empty")), 2)
         self.assertEqual(len(self.requests("water_empty", open_only=True)), 1)
 
@@ -133,17 +133,17 @@ class TestAlerts(CoffeeImportCase):
             "value": keys.EVENT_PRESENT,
             "timestamp": 0,
         }
-        self.backend.handle_events([item])
-        self.backend.handle_events([dict(item, key=keys.EVENT_DESCALING_IN[15])])
+        self.backend._handle_events([item])
+        self.backend._handle_events([dict(item, key=keys.EVENT_DESCALING_IN[15])])
         activities = self.machine.odoo_id.activity_ids
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.coffee_alert_key, "descaling_soon")
         self.assertFalse(self.requests())
-        self.backend.handle_events([dict(item, value=keys.EVENT_OFF)])
+        self.backend._handle_events([dict(item, value=keys.EVENT_OFF)])
         self.assertFalse(self.machine.odoo_id.activity_ids)
 
     def test_events_of_unknown_machines_are_ignored(self):
-        result = self.backend.handle_events(
+        result = self.backend._handle_events(
             [
                 {
                     "ha_id": "BOSCH-UNKNOWN",

@@ -318,7 +318,7 @@ class TestBrewEndEvents(CoffeeBrewCase):
 
     def machine_says(self, event_key):
         """The job the event reader queues for one event of the machine."""
-        return self.backend.handle_events(
+        return self.backend._handle_events(
             [
                 {
                     "ha_id": self.sim_machine.ha_id,

@@ -26,7 +26,7 @@ from .import_common import CoffeeImportCase, wait_for
 class TestEventReader(CoffeeImportCase):
     def setUp(self):
         super().setUp()
-        self.import_machines()
+        self._import_machines()
         self.machine = self.machine_binding()
         self.sim = self.simulator.machine()
         self.reader = EventReader(
@@ -53,7 +53,7 @@ class TestEventReader(CoffeeImportCase):
                 return any(
                     item["key"] == keys.EVENT_BEAN_CONTAINER_EMPTY
                     for job in trap.enqueued_jobs
-                    if job.method_name == "handle_events"
+                    if job.method_name == "_handle_events"
                     for item in job.args[0]
                 )
 
@@ -68,11 +68,11 @@ class TestEventReader(CoffeeImportCase):
         job = next(
             job
             for job in trap.enqueued_jobs
-            if job.method_name == "handle_events"
+            if job.method_name == "_handle_events"
             and any(i["key"] == keys.EVENT_BEAN_CONTAINER_EMPTY for i in job.args[0])
         )
         self.assertEqual(job.recordset.ids, self.backend.ids)
-        self.backend.handle_events(job.args[0])  # what the job runner does
+        self.backend._handle_events(job.args[0])  # what the job runner does
         self.assertEqual(self.machine.open_alert_count, 1)
 
     def test_counter_status_queues_one_delayed_refresh(self):
@@ -80,11 +80,13 @@ class TestEventReader(CoffeeImportCase):
             thread = self.start_reader()
             self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 2)
             wait_for(
-                lambda: any(j.method_name == "import_state" for j in trap.enqueued_jobs)
+                lambda: any(
+                    j.method_name == "_import_state" for j in trap.enqueued_jobs
+                )
             )
             self.reader.stop()
             thread.join(10)
-        refreshes = [j for j in trap.enqueued_jobs if j.method_name == "import_state"]
+        refreshes = [j for j in trap.enqueued_jobs if j.method_name == "_import_state"]
         self.assertEqual(refreshes[0].recordset.ids, self.machine.ids)
         self.assertTrue(refreshes[0].eta)
 

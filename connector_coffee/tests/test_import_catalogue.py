@@ -22,7 +22,7 @@ class TestImportCatalogue(CoffeeImportCase):
 
     def setUp(self):
         super().setUp()
-        self.import_machines()
+        self._import_machines()
         self.machine = self.machine_binding()
 
     def beverages(self):
@@ -31,7 +31,7 @@ class TestImportCatalogue(CoffeeImportCase):
         )
 
     def test_catalogue_gives_products_and_the_machine_s_options(self):
-        self.machine.import_catalogue()
+        self.machine._import_catalogue()
         espresso = self.beverages().filtered(
             lambda b: b.program_key == keys.PROGRAM_ESPRESSO
         )
@@ -54,7 +54,7 @@ class TestImportCatalogue(CoffeeImportCase):
         for machine in self.env["coffee.machine"].search(
             [("backend_id", "=", self.backend.id)]
         ):
-            machine.import_catalogue()
+            machine._import_catalogue()
         espresso = self.beverages().filtered(
             lambda b: b.program_key == keys.PROGRAM_ESPRESSO
         )
@@ -62,34 +62,34 @@ class TestImportCatalogue(CoffeeImportCase):
         self.assertEqual(espresso.machine_count, 2)
 
     def test_importing_twice_yields_the_same_records(self):
-        self.machine.import_catalogue()
+        self.machine._import_catalogue()
         beverages, lines = self.beverages(), self.machine.program_ids
         options = lines.option_ids
-        self.machine.import_catalogue()
+        self.machine._import_catalogue()
         self.assertEqual(self.beverages(), beverages)
         self.assertEqual(self.machine.program_ids, lines)
         self.assertEqual(self.machine.program_ids.option_ids, options)
 
     def test_unknown_program_keys_survive_an_import(self):
-        self.machine.import_catalogue()
+        self.machine._import_catalogue()
         kinds = {b.program_key: b.program_kind for b in self.beverages()}
         self.assertEqual(kinds[FAVORITE], "favorite")
         self.assertEqual(kinds[MYCOFFEE], "mycoffee")
         self.assertIn(MYCOFFEE, self.machine.program_ids.mapped("key"))
 
     def test_cleaning_programs_are_listed_but_not_beverages(self):
-        self.machine.import_catalogue()
+        self.machine._import_catalogue()
         rinsing = self.machine.program_ids.filtered(lambda p: p.key == RINSING)
         self.assertEqual(rinsing.kind, "cleaning")
         self.assertFalse(rinsing.beverage_id)
         self.assertNotIn(RINSING, self.beverages().mapped("program_key"))
 
     def test_busy_machine_keeps_the_previous_catalogue(self):
-        self.machine.import_catalogue()
+        self.machine._import_catalogue()
         lines, beverages = self.machine.program_ids, self.beverages()
         synced = self.machine.catalogue_sync_date
         self.simulator.machine().brew_at_panel(keys.PROGRAM_COFFEE)  # busy: 409
-        result = self.machine.import_catalogue()
+        result = self.machine._import_catalogue()
         self.assertIn("is kept", result)
         self.assertEqual(self.machine.program_ids, lines)
         self.assertTrue(all(lines.mapped("available")))
@@ -99,14 +99,14 @@ class TestImportCatalogue(CoffeeImportCase):
 
     def test_machine_off_at_first_import_says_to_try_again(self):
         self.simulator.machine().set_power(keys.POWER_STANDBY)
-        result = self.machine.import_catalogue()
+        result = self.machine._import_catalogue()
         self.assertIn("when it is ready", result)
         self.assertFalse(self.machine.program_ids)
 
     def test_program_no_longer_offered_is_kept_unavailable(self):
-        self.machine.import_catalogue()
+        self.machine._import_catalogue()
         self.simulator.machine().catalogue.pop(MYCOFFEE)
-        self.machine.import_catalogue()
+        self.machine._import_catalogue()
         line = self.machine.program_ids.filtered(lambda p: p.key == MYCOFFEE)
         self.assertTrue(line)
         self.assertFalse(line.available)

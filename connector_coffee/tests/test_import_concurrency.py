@@ -50,13 +50,13 @@ class TestImportConcurrency(CommittedBackendCase):
 
     def test_two_machine_imports_at_once_create_each_machine_once(self):
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
-            self._backend(cr_a).import_machines()  # not committed yet
+            self._backend(cr_a)._import_machines()  # not committed yet
             with self.assertRaises(RetryableJobError):
-                self._backend(cr_b).import_machines()  # meanwhile: retried
+                self._backend(cr_b)._import_machines()  # meanwhile: retried
             cr_b.rollback()
             cr_a.commit()
             result = self.run_like_the_runner(
-                cr_b, lambda cr: self._backend(cr).import_machines()
+                cr_b, lambda cr: self._backend(cr)._import_machines()
             )
         self.assertIn("already up to date", result)
         self.assertEqual(self.count_machines(), (2, 2))

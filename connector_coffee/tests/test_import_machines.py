@@ -22,7 +22,7 @@ class TestImportMachines(CoffeeImportCase):
         )
 
     def test_import_binds_each_machine_to_an_equipment(self):
-        self.import_machines()
+        self._import_machines()
         machines = self.machines()
         self.assertEqual(
             sorted(machines.mapped("external_id")), sorted(self.simulator.machines)
@@ -40,67 +40,67 @@ class TestImportMachines(CoffeeImportCase):
         self.assertTrue(machine.sync_date)
 
     def test_importing_twice_yields_the_same_records(self):
-        self.import_machines()
+        self._import_machines()
         first = self.machines()
         equipments = first.odoo_id
-        result = self.import_machines()
+        result = self._import_machines()
         self.assertEqual(self.machines(), first)
         self.assertEqual(self.machines().odoo_id, equipments)
         self.assertIn("already up to date", result)
 
     def test_renamed_machine_is_renamed(self):
-        self.import_machines()
+        self._import_machines()
         self.simulator.machine().rename("Espresso bar")
-        self.import_machines()
+        self._import_machines()
         self.assertEqual(self.machine_binding().name, "Espresso bar")
         self.assertEqual(self.machine_binding().odoo_id.name, "Espresso bar")
 
     def test_machine_taken_offline_is_shown_offline(self):
-        self.import_machines()
+        self._import_machines()
         self.simulator.faults.offline(self.simulator.machine().ha_id)
-        self.import_machines()
+        self._import_machines()
         machine = self.machine_binding()
         self.assertFalse(machine.connected)
         self.assertEqual(machine.display_state, "offline")
 
     def test_machine_switched_off_is_shown_in_standby(self):
-        self.import_machines()
+        self._import_machines()
         self.simulator.machine().set_power(keys.POWER_STANDBY)
-        self.machine_binding().import_state()
+        self.machine_binding()._import_state()
         machine = self.machine_binding()
         self.assertEqual(machine.power_state, "standby")
         self.assertEqual(machine.display_state, "standby")
 
     def test_removed_machine_is_archived_with_a_message(self):
-        self.import_machines()
+        self._import_machines()
         sim = self.simulator.machine()
         machine = self.machine_binding(sim)
         self.simulator.remove_machine(sim.ha_id)
-        result = self.import_machines()
+        result = self._import_machines()
         self.assertIn("removed", result)
         self.assertTrue(machine.exists())
         self.assertFalse(machine.active)
         self.assertIn("no longer listed", machine.odoo_id.message_ids[0].body)
 
     def test_removed_machine_that_comes_back_is_active_again(self):
-        self.import_machines()
+        self._import_machines()
         sim = self.simulator.machine()
         self.simulator.remove_machine(sim.ha_id)
-        self.import_machines()
+        self._import_machines()
         self.simulator.add_machine(ha_id=sim.ha_id, name=sim.name)
-        self.import_machines()
+        self._import_machines()
         self.assertTrue(self.machine_binding(sim).active)
         self.assertEqual(len(self.machines()), 2)
 
     def test_completed_import_moves_its_timestamp(self):
-        self.import_machines()
+        self._import_machines()
         timestamp = self.backend.timestamp_ids.filtered(lambda t: t.kind == "machines")
         self.assertTrue(timestamp.last_done)
 
     def test_failed_import_does_not_move_its_timestamp(self):
         self.simulator.faults.server_error(1)
         with self.assertRaisesCommitted(MachineUnreachable):
-            self.import_machines()
+            self._import_machines()
         self.assertFalse(self.backend.timestamp_ids.filtered("last_done"))
 
     def test_other_appliances_are_not_imported(self):

@@ -32,10 +32,10 @@ class RetryCase(CoffeeImportCase):
 @tagged("post_install", "-at_install")
 class TestImportRetries(RetryCase):
     def test_offline_machine_refresh_is_retried_with_backoff(self):
-        self.import_machines()
+        self._import_machines()
         machine = self.machine_binding()
         self.simulator.faults.offline(machine.external_id)
-        job = self.queued_job(machine, "import_state")
+        job = self.queued_job(machine, "_import_state")
         self.assertEqual(self.fail_once(job), 60)
         self.assertEqual(self.fail_once(job), 60)
         self.assertEqual(self.fail_once(job), 300)
@@ -46,14 +46,14 @@ class TestImportRetries(RetryCase):
 
     def test_server_error_during_machine_import_is_retried(self):
         self.simulator.faults.server_error(1)
-        job = self.queued_job(self.backend, "import_machines")
+        job = self.queued_job(self.backend, "_import_machines")
         self.assertEqual(self.fail_once(job), 60)
         self.assertIn("HTTP 500", self.backend.last_import_error)
         self.assertTrue(self.backend.last_import_error_date)
 
     def test_successful_import_clears_the_failure(self):
         self.simulator.faults.server_error(1)
-        job = self.queued_job(self.backend, "import_machines")
+        job = self.queued_job(self.backend, "_import_machines")
         self.fail_once(job)
         job.perform()
         self.assertFalse(self.backend.last_import_error)
@@ -64,8 +64,8 @@ class TestImportQuotaRetries(RetryCase):
     simulator_options = {"quota": QuotaConfig(per_minute=1, per_day=None)}
 
     def test_quota_refusal_is_retried_after_retry_after(self):
-        self.import_machines()  # the minute's only call
-        job = self.queued_job(self.backend, "import_machines")
+        self._import_machines()  # the minute's only call
+        job = self.queued_job(self.backend, "_import_machines")
         delay = self.fail_once(job)
         self.assertEqual(delay, max(int(self.error.api_error.retry_after), 1))
         self.assertGreater(delay, 0)

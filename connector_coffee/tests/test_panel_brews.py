@@ -14,7 +14,7 @@ from .import_common import CoffeeImportCase
 class TestPanelBrews(CoffeeImportCase):
     def setUp(self):
         super().setUp()
-        self.import_machines()
+        self._import_machines()
         self.machine = self.machine_binding()
         self.sim = self.simulator.machine()
 
@@ -37,32 +37,32 @@ class TestPanelBrews(CoffeeImportCase):
 
     def test_first_refresh_is_the_baseline(self):
         self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 2)
-        self.machine.import_state()
+        self.machine._import_state()
         self.assertEqual(self.panel_totals(), {})
         self.assertEqual(self.machine.beverage_count, 2)
 
     def test_panel_brews_add_up_per_family_across_refreshes_and_a_restart(self):
-        self.machine.import_state()  # baseline
+        self.machine._import_state()  # baseline
         self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 2)
         self.brew_at_panel(self.sim, keys.PROGRAM_CAPPUCCINO, 1)
-        self.machine.import_state()
+        self.machine._import_state()
         self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 1)
-        self.machine.import_state()
-        self.machine.import_state()  # nothing new: nothing logged
+        self.machine._import_state()
+        self.machine._import_state()  # nothing new: nothing logged
         self.restart_simulator()
         self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 2)
         self.brew_at_panel(self.sim, keys.PROGRAM_COFFEE, 1)
-        self.machine.import_state()
+        self.machine._import_state()
         self.assertEqual(
             self.panel_totals(),
             {"RistrettoEspresso": 5, "CoffeeAndMilk": 1, "Coffee": 1},
         )
 
     def test_panel_entry_holds_its_time_window(self):
-        self.machine.import_state()
+        self.machine._import_state()
         start = self.machine.state_sync_date
         self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 3)
-        self.machine.import_state()
+        self.machine._import_state()
         brew = self.env["coffee.brew"].search(
             [("machine_id", "=", self.machine.id), ("origin", "=", "panel")]
         )
@@ -73,7 +73,7 @@ class TestPanelBrews(CoffeeImportCase):
         self.assertEqual(brew.window_end, self.machine.state_sync_date)
 
     def test_brews_ordered_from_odoo_are_not_logged_again(self):
-        self.machine.import_state()
+        self.machine._import_state()
         ordered = self.env["coffee.brew"].create(
             {
                 "machine_id": self.machine.id,
@@ -86,7 +86,7 @@ class TestPanelBrews(CoffeeImportCase):
         self.sim.start_program(keys.PROGRAM_ESPRESSO)  # what the exporter sent
         self.simulator.clock.advance(40)
         self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 1)
-        self.machine.import_state()
+        self.machine._import_state()
         self.assertTrue(ordered.counted)
         self.assertEqual(self.panel_totals(), {"RistrettoEspresso": 1})
 

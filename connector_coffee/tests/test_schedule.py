@@ -16,7 +16,7 @@ class TestSchedule(CoffeeImportCase):
 
     def setUp(self):
         super().setUp()
-        self.import_machines()
+        self._import_machines()
         self.cron_state = self.env.ref("connector_coffee.ir_cron_import_states")
         self.cron_machines = self.env.ref("connector_coffee.ir_cron_import_machines")
 
@@ -54,7 +54,7 @@ class TestSchedule(CoffeeImportCase):
     def test_scheduler_queues_one_deduplicated_job_per_backend(self):
         with trap_jobs() as trap:
             self.env["coffee.backend"]._scheduler_import("machines")
-            trap.assert_jobs_count(1, only=self.backend.import_machines)
+            trap.assert_jobs_count(1, only=self.backend._import_machines)
             self.assertEqual(trap.enqueued_jobs[0].identity_key is not None, True)
 
     def test_buttons_queue_the_imports(self):
@@ -65,12 +65,17 @@ class TestSchedule(CoffeeImportCase):
             self.machine_binding().action_refresh()
         self.assertEqual(
             sorted(job.method_name for job in trap.enqueued_jobs),
-            ["import_catalogue", "import_machines", "import_state", "import_states"],
+            [
+                "_import_catalogue",
+                "_import_machines",
+                "_import_state",
+                "_import_states",
+            ],
         )
 
     def test_batches_queue_one_job_per_machine(self):
         with trap_jobs() as trap:
-            result = self.backend.import_states()
+            result = self.backend._import_states()
         self.assertIn("5 job(s) queued", result)
         trap.assert_jobs_count(5)
 

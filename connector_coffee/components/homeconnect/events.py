@@ -8,7 +8,7 @@ the event stream, as EVENT items whose value is
 ``Off`` (it is gone) or ``Confirmed`` (a person acknowledged it on the
 machine). The event reader (``odoo coffee-events``) queues them, as plain
 dicts ``{"ha_id", "key", "value", "timestamp"}``, for
-``coffee.backend.handle_events``, which hands them to this component.
+``coffee.backend._handle_events``, which hands them to this component.
 
 Which event is what (``ALERTS`` and ``LIGHT_ALERTS`` below):
 

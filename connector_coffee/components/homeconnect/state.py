@@ -118,4 +118,4 @@ class HomeConnectStateImporter(Component):
 
     def _after_refresh(self, machine):
         if machine.display_state == "ready" and not machine.catalogue_sync_date:
-            machine.with_delay(identity_key=identity_exact).import_catalogue()
+            machine.with_delay(identity_key=identity_exact)._import_catalogue()

@@ -4,19 +4,19 @@
 
 Three imports, each a queue job of the backend (``root.coffee.import``):
 
-=====================  ======================================  ==============
-job                    what                                    calls
-=====================  ======================================  ==============
-``import_machines``    the machines of the account, imported   1
-                       directly from the listing; removed ones
-                       archived
-``import_catalogue``   one ``coffee.machine.import_catalogue``  1 + beverages
-                       job per machine                          per machine
-``import_states``      one ``coffee.machine.import_state`` job  2 per machine
-                       per machine
-=====================  ======================================  ==============
+======================  ========================================  ==============
+job                     what                                      calls
+======================  ========================================  ==============
+``_import_machines``    the machines of the account, imported     1
+                        directly from the listing; removed ones
+                        archived
+``_import_catalogue``   one ``coffee.machine._import_catalogue``  1 + beverages
+                        job per machine                           per machine
+``_import_states``      one ``coffee.machine._import_state`` job  2 per machine
+                        per machine
+======================  ========================================  ==============
 
-plus ``handle_events``, the job the event reader queues with the events it
+plus ``_handle_events``, the job the event reader queues with the events it
 read (alerts, connection, programs finished). Each batch locks its
 ``coffee.backend.timestamp`` and moves it inside its own transaction.
 Failures are written on the backend (``last_import_error``) and on the
@@ -49,9 +49,9 @@ EVENTS_READ_FRESH = 180
 
 #: import kind → (job method of the backend, usage of the batch component)
 IMPORTS = {
-    "machines": ("import_machines", "batch.importer"),
-    "catalogue": ("import_catalogue", "catalogue.batch.importer"),
-    "state": ("import_states", "state.batch.importer"),
+    "machines": ("_import_machines", "batch.importer"),
+    "catalogue": ("_import_catalogue", "catalogue.batch.importer"),
+    "state": ("_import_states", "state.batch.importer"),
 }
 
 
@@ -78,15 +78,15 @@ class CoffeeBackend(models.Model):
             backend.brew_count = self.env["coffee.brew"].search_count(domain)
 
     # -- jobs ------------------------------------------------------------------
-    def import_machines(self):
+    def _import_machines(self):
         """Job: import the machines of the account."""
         return self._import_batch("machines")
 
-    def import_catalogue(self):
+    def _import_catalogue(self):
         """Job: queue the import of the catalogue of each machine."""
         return self._import_batch("catalogue")
 
-    def import_states(self):
+    def _import_states(self):
         """Job: queue a refresh of the state of each machine."""
         return self._import_batch("state")
 
@@ -110,7 +110,7 @@ class CoffeeBackend(models.Model):
             seconds=EVENTS_READ_FRESH
         )
 
-    def handle_events(self, events):
+    def _handle_events(self, events):
         """Job: apply events read on the event stream (alerts, connection,
         programs ended).
 

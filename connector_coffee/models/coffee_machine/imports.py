@@ -39,11 +39,11 @@ class CoffeeMachine(models.Model):
             with backend.work_on(self._name) as work:
                 return work.component(usage=usage).run(self)
 
-    def import_state(self):
+    def _import_state(self):
         """Job: read the machine's live state and counters."""
         return self._run_import("state.importer")
 
-    def import_catalogue(self):
+    def _import_catalogue(self):
         """Job: read the programs the machine offers, and their options."""
         return self._run_import("catalogue.importer")
 
@@ -54,7 +54,7 @@ class CoffeeMachine(models.Model):
             machine.with_delay(
                 identity_key=identity_exact,
                 description=_("Refresh %s", machine.name),
-            ).import_state()
+            )._import_state()
         return self.backend_id[:1]._notify(
             _("A refresh of %s is queued.", ", ".join(self.mapped("name")))
         )
@@ -64,7 +64,7 @@ class CoffeeMachine(models.Model):
             machine.with_delay(
                 identity_key=identity_exact,
                 description=_("Import the beverages of %s", machine.name),
-            ).import_catalogue()
+            )._import_catalogue()
         return self.backend_id[:1]._notify(
             _(
                 "An import of the beverages of %s is queued.",
