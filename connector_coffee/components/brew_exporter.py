@@ -402,6 +402,13 @@ class CoffeeBrewExporter(AbstractComponent):
             for key, value in (brew.options or {}).items()
         )
 
+    def _may_stop(self, brew, active):
+        """True when stopping the ``active`` program stops ``brew`` and
+        nothing else: the same program with every option the brew sent. A
+        brew without options cannot be told from a beverage made at the
+        panel with the same program, so its stop stops nothing."""
+        return bool(brew.options) and self._is_this_brew(brew, active)
+
     def _counters_grew(self, brew, before, after):
         keys = self._brewed_counters(brew) or list(before)
         return any(
@@ -507,7 +514,7 @@ class CoffeeBrewExporter(AbstractComponent):
                 "%(brew)s is %(state)s: nothing to stop.", brew=brew.name, state=state
             )
         active = self._read_active_program(brew)
-        if not active or not self._is_this_brew(brew, active):
+        if not active or not self._may_stop(brew, active):
             return _(
                 "The machine is not brewing %s any more: nothing to stop.", brew.name
             )

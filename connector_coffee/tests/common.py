@@ -32,7 +32,7 @@ from contextlib import contextmanager
 import requests
 
 from odoo import SUPERUSER_ID, api, fields
-from odoo.tests import HttpCase
+from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.component.tests.common import (
@@ -49,6 +49,22 @@ from coffee_machine.homeconnect.simulator import (
     Simulator,
     SimulatorConfig,
 )
+
+#: an employee of the office: an internal user who may order coffee
+EMPLOYEE_GROUPS = "base.group_user,connector_coffee.group_coffee_user"
+#: the person who configures the connector
+MANAGER_GROUPS = "base.group_user,connector.group_connector_manager"
+
+
+def new_employee(env, login, **values):
+    """An employee as offices have them: an internal user plus *Coffee User*
+    (never a share user holding only the coffee group)."""
+    return new_test_user(env, login=login, groups=EMPLOYEE_GROUPS, **values)
+
+
+def new_connector_manager(env, login, **values):
+    """An internal user who is a connector manager."""
+    return new_test_user(env, login=login, groups=MANAGER_GROUPS, **values)
 
 
 def runjob(env, record):

@@ -3,13 +3,13 @@
 """The Brew wizard offers what the machine allows, and remembers choices."""
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from coffee_machine.homeconnect import keys
 
-from .common import CoffeeBrewCase
+from .common import CoffeeBrewCase, new_employee
 
 
 @tagged("post_install", "-at_install")
@@ -82,9 +82,7 @@ class TestBrewWizard(CoffeeBrewCase):
             self.line(again, keys.OPTION_BEAN_AMOUNT).value_id.value, strong
         )
         self.assertEqual(self.line(again, keys.OPTION_FILL_QUANTITY).value_number, 60)
-        someone_else = new_test_user(
-            self.env, login="other-drinker", groups="connector_coffee.group_coffee_user"
-        )
+        someone_else = new_employee(self.env, "other-drinker")
         theirs = self.wizard(user=someone_else)
         self.assertEqual(self.line(theirs, keys.OPTION_FILL_QUANTITY).value_number, 40)
 

@@ -7,10 +7,10 @@ import os
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL, config
 
-from .common import CoffeeTransactionCase
+from .common import CoffeeTransactionCase, new_employee
 
 WITH_RUNNER = {"server_wide_modules": "base,web,queue_job"}
 
@@ -71,9 +71,7 @@ class TestJobRunnerWarning(CoffeeTransactionCase):
             self.assertFalse(self.warning())
 
     def test_coffee_users_are_not_bothered(self):
-        user = new_test_user(
-            self.env, login="drinker", groups="connector_coffee.group_coffee_user"
-        )
+        user = new_employee(self.env, "drinker")
         self.enqueue_job(minutes_ago=30)
         with patch.dict(config.options, WITH_RUNNER):
             self.assertFalse(self.warning(self.backend.with_user(user)))

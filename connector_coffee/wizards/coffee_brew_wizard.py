@@ -146,14 +146,8 @@ class CoffeeBrewWizard(models.TransientModel):
         errors = self.program_id._brew_option_errors(options)
         if errors:
             raise UserError("\n".join(errors))
-        brew = self.env["coffee.brew"].create(
-            {
-                "machine_id": self.machine_id.id,
-                "beverage_id": self.beverage_id.id,
-                "program_key": self.program_id.key,
-                "options": options,
-                "origin": "odoo",
-            }
+        brew = self.env["coffee.brew"]._place_order(
+            self.machine_id, self.beverage_id, self.program_id.key, options
         )
         self.brew_id = brew
         self.env["coffee.brew.preference"]._remember(self.beverage_id, options)

@@ -29,12 +29,13 @@ each other forever.
 from contextlib import contextmanager
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.job import DONE, identity_exact
 
 from ...side_transaction import side_transaction
 
+MANAGER_GROUP = "connector.group_connector_manager"
 #: seconds between the start and the first look at the brewing machine
 FOLLOW_FIRST_LOOK = 15
 #: looks at a brewing machine before giving up following it (every ~10 s, or
@@ -144,6 +145,30 @@ class CoffeeBrew(models.Model):
             ]
         return program._brew_option_errors(self.options or {})
 
+    # -- rights ----------------------------------------------------------------
+    def _check_orderer(self):
+        """Refuse (AccessError) a brew that is not the caller's to act on.
+
+        Brews are read-only for coffee users: what they may do to a brew goes
+        through these methods, which write as superuser once they checked
+        that the caller ordered the brew from Odoo (a connector manager may
+        act on any brew of their companies).
+        """
+        self.check_access("read")
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        for brew in self:
+            if brew.origin != "odoo" or brew.user_id != self.env.user:
+                raise AccessError(
+                    _(
+                        "%(brew)s was not ordered by you: only the person who "
+                        "ordered a brew may queue, cancel or stop it.",
+                        brew=brew.name,
+                    )
+                )
+        for machine in self.machine_id:
+            machine.check_access("read")
+
     # -- buttons -------------------------------------------------------------
     def action_queue(self):
         """Send draft brews to their machine, through one job each.
@@ -152,12 +177,12 @@ class CoffeeBrew(models.Model):
         (the second transaction sees the first one's state), queues once;
         the job's identity key is a second guard.
         """
+        self._check_orderer()
         for brew in self.filtered(lambda b: b.state == "draft"):
-            brew.machine_id.check_access("read")
             errors = brew._option_errors()
             if errors:
                 raise UserError("\n".join(errors))
-            brew.write(
+            brew.sudo().write(
                 {
                     "state": "queued",
                     "date_queued": fields.Datetime.now(),
@@ -176,6 +201,7 @@ class CoffeeBrew(models.Model):
 
     def action_cancel(self):
         """Cancel brews not sent yet; their job then does nothing."""
+        self._check_orderer()
         for brew in self:
             if brew.state not in ("draft", "queued"):
                 raise UserError(
@@ -186,7 +212,7 @@ class CoffeeBrew(models.Model):
                     if brew.state in ("sent", "brewing")
                     else _("%(brew)s is finished.", brew=brew.name)
                 )
-        self.write({"state": "cancelled", "error_message": False})
+        self.sudo().write({"state": "cancelled", "error_message": False})
         for brew in self:
             brew._jobs().filtered(
                 lambda job: job.state in ("pending", "enqueued")
@@ -195,6 +221,7 @@ class CoffeeBrew(models.Model):
 
     def action_stop(self):
         """Ask the machine to stop a brew it is making (through a job)."""
+        self._check_orderer()
         for brew in self:
             if brew.state not in ("sent", "brewing"):
                 raise UserError(_("%(brew)s is not brewing.", brew=brew.name))
@@ -211,9 +238,37 @@ class CoffeeBrew(models.Model):
     def action_brew_again(self):
         """Order the same beverage with the same options again."""
         self.ensure_one()
-        brew = self.copy({"user_id": self.env.user.id})
+        self._check_orderer()
+        brew = self._place_order(
+            self.machine_id, self.beverage_id, self.program_key, self.options
+        )
         brew.action_queue()
         return brew._get_form_action()
+
+    @api.model
+    def _place_order(self, machine, beverage, program_key, options):
+        """A draft Odoo brew ordered by the current user (as the connector
+        writes it: coffee users create no brew themselves)."""
+        machine.with_env(self.env).check_access("read")
+        if not isinstance(options or {}, dict):
+            raise UserError(
+                _("The options of a brew are a mapping of option keys to values.")
+            )
+        brew = (
+            self.sudo()
+            .create(
+                {
+                    "machine_id": machine.id,
+                    "beverage_id": beverage.id,
+                    "program_key": program_key,
+                    "options": options or {},
+                    "origin": "odoo",
+                    "user_id": self.env.uid,
+                }
+            )
+            .with_env(self.env)
+        )
+        return brew
 
     def _get_form_action(self):
         self.ensure_one()
