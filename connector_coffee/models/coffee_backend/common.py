@@ -16,18 +16,39 @@ second protocol brings its own components instead of ``if api_type`` here:
 * ``backend.adapter``: every call to the machines' API.
 """
 
+import ipaddress
 import logging
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ...exceptions import CoffeeJobError
 
 _logger = logging.getLogger(__name__)
 
 SECRET_GROUPS = "connector.group_connector_manager"
+SECRET_FIELDS = (
+    "access_token",
+    "refresh_token",
+    "oauth_state",
+    "oauth_code_verifier",
+    "oauth_started_at",
+    "device_code",
+)
 HOME_CONNECT_PRODUCTION = "https://api.home-connect.com"
+#: the longest a person may make the connector wait for one answer
+MAX_REQUEST_TIMEOUT = 120
+
+
+def _is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class CoffeeBackend(models.Model):
@@ -89,9 +110,25 @@ class CoffeeBackend(models.Model):
     runtime_id = fields.Many2one(
         "coffee.backend.runtime", readonly=True, copy=False, ondelete="set null"
     )
-    access_token = fields.Char(related="runtime_id.access_token", groups=SECRET_GROUPS)
+    # secrets: computed for connector managers only, never searchable (a
+    # related field would be searched as superuser, whatever its groups)
+    access_token = fields.Char(
+        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
+    )
     refresh_token = fields.Char(
-        related="runtime_id.refresh_token", groups=SECRET_GROUPS
+        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
+    )
+    oauth_state = fields.Char(
+        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
+    )
+    oauth_code_verifier = fields.Char(
+        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
+    )
+    oauth_started_at = fields.Datetime(
+        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
+    )
+    device_code = fields.Char(
+        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
     )
     token_expires_at = fields.Datetime(related="runtime_id.token_expires_at")
     token_scope = fields.Char(related="runtime_id.token_scope")
@@ -99,14 +136,6 @@ class CoffeeBackend(models.Model):
     connection_state = fields.Selection(related="runtime_id.connection_state")
     connection_message = fields.Text(related="runtime_id.connection_message")
     connection_checked_at = fields.Datetime(related="runtime_id.connection_checked_at")
-    oauth_state = fields.Char(related="runtime_id.oauth_state", groups=SECRET_GROUPS)
-    oauth_code_verifier = fields.Char(
-        related="runtime_id.oauth_code_verifier", groups=SECRET_GROUPS
-    )
-    oauth_started_at = fields.Datetime(
-        related="runtime_id.oauth_started_at", groups=SECRET_GROUPS
-    )
-    device_code = fields.Char(related="runtime_id.device_code", groups=SECRET_GROUPS)
     device_user_code = fields.Char(related="runtime_id.device_user_code")
     device_verification_uri = fields.Char(related="runtime_id.device_verification_uri")
     device_expires_at = fields.Datetime(related="runtime_id.device_expires_at")
@@ -146,6 +175,78 @@ class CoffeeBackend(models.Model):
             )
         return backends
 
+    def _compute_secrets(self):
+        """The runtime's secrets, for connector managers (and the connector)."""
+        allowed = self.env.su or self.env.user.has_group(SECRET_GROUPS)
+        for backend in self:
+            runtime = backend.runtime_id.sudo() if allowed else None
+            for name in SECRET_FIELDS:
+                backend[name] = runtime[name] if runtime else False
+
+    def _search_secret(self, operator, value):
+        raise AccessError(_("The secrets of a coffee backend cannot be searched."))
+
+    def _check_manager(self):
+        """Refuse, with AccessError, anyone but a connector manager allowed to
+        change these backends: what the form's buttons do (authorize, test,
+        import) is theirs alone, whoever calls the method over RPC."""
+        if not self.env.su and not self.env.user.has_group(SECRET_GROUPS):
+            raise AccessError(
+                _("Only connector managers may do this on a coffee backend.")
+            )
+        self.check_access("write")
+
+    @api.constrains("location")
+    def _check_location(self):
+        for backend in self:
+            error = backend._location_error(backend.location)
+            if error:
+                raise ValidationError(error)
+
+    def _location_error(self, location):
+        """Why ``location`` is no address the backend may call (None if it is).
+
+        ``https`` anywhere; plain ``http`` only on this host (the local
+        simulator), where no token crosses a network.
+        """
+        try:
+            parts = urlsplit((location or "").strip())
+            host = parts.hostname if parts.port != 0 else None
+        except ValueError:  # a port that is no number, or out of range
+            host = None
+        if not host or parts.scheme not in ("http", "https"):
+            return _(
+                "%(location)s is no API address: use https://host (or "
+                "http://127.0.0.1:port for the local simulator).",
+                location=location,
+            )
+        if parts.scheme == "http" and not _is_loopback(host):
+            return _(
+                "%(location)s would send the tokens in clear over the network: use "
+                "https (plain http is for the local simulator on 127.0.0.1 only).",
+                location=location,
+            )
+        if parts.username or parts.password or parts.query or parts.fragment:
+            return _(
+                "%(location)s: give the API address alone, without user, query or "
+                "fragment.",
+                location=location,
+            )
+        return None
+
+    @api.constrains("request_timeout")
+    def _check_request_timeout(self):
+        for backend in self:
+            if not 1 <= backend.request_timeout <= MAX_REQUEST_TIMEOUT:
+                raise ValidationError(
+                    _(
+                        "The timeout of %(backend)s must be between 1 and "
+                        "%(max)s seconds.",
+                        backend=backend.name,
+                        max=MAX_REQUEST_TIMEOUT,
+                    )
+                )
+
     def _compute_redirect_uri(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         for backend in self:
@@ -167,6 +268,7 @@ class CoffeeBackend(models.Model):
     def action_authorize(self):
         """Start the authorization code flow: send the user to the login page."""
         self.ensure_one()
+        self._check_manager()
         self._check_oauth_client()
         with self._component("authenticator") as authenticator:
             url = authenticator.start_authorization_code(self.redirect_uri)
@@ -175,6 +277,7 @@ class CoffeeBackend(models.Model):
     def action_authorize_device(self):
         """Start the device flow: show a code the user enters elsewhere."""
         self.ensure_one()
+        self._check_manager()
         self._check_oauth_client()
         with self._component("authenticator") as authenticator:
             try:
@@ -190,6 +293,7 @@ class CoffeeBackend(models.Model):
     def action_check_device_authorization(self):
         """Poll the device flow once, now (instead of waiting for the job)."""
         self.ensure_one()
+        self._check_manager()
         with self._component("authenticator") as authenticator:
             try:
                 done = authenticator.poll_device_authorization()
@@ -214,6 +318,7 @@ class CoffeeBackend(models.Model):
 
     def action_refresh_token(self):
         self.ensure_one()
+        self._check_manager()
         with self._component("authenticator") as authenticator:
             try:
                 authenticator.refresh_tokens(force=True)
@@ -224,6 +329,7 @@ class CoffeeBackend(models.Model):
     def action_test_connection(self):
         """Call the API once and say, in words, how it went."""
         self.ensure_one()
+        self._check_manager()
         with self._component("backend.adapter") as adapter:
             try:
                 summary = adapter.check_connection()

@@ -183,6 +183,7 @@ class CoffeeBackend(models.Model):
     # -- buttons -------------------------------------------------------------------
     def _action_import(self, kind):
         self.ensure_one()
+        self._check_manager()
         self._delay_import(kind)
         return self._notify(
             _("The import is queued: it runs as soon as a job worker is free.")

@@ -12,8 +12,12 @@ writing the backend: keeping them in their own table means such a job never
 trips over a concurrent update of the backend row. The backend shows them
 through related fields.
 
-Nobody writes here but the connector itself (as superuser); the secrets are
-readable by connector managers only.
+Nobody writes here but the connector itself (as superuser), and only
+connector managers may read it: the secrets (tokens, the OAuth ``state`` and
+PKCE verifier, the device code) carry their group too, so that neither
+reading nor searching reaches them for anyone else. The backend shows the
+harmless fields through related fields and the secrets, to managers only,
+through computed fields that cannot be searched.
 """
 
 from odoo import fields, models
@@ -59,6 +63,12 @@ class CoffeeBackendRuntime(models.Model):
     oauth_state = fields.Char(groups=SECRET_GROUPS, copy=False)
     oauth_code_verifier = fields.Char(groups=SECRET_GROUPS, copy=False)
     oauth_started_at = fields.Datetime(groups=SECRET_GROUPS, copy=False)
+    oauth_user_id = fields.Many2one(
+        "res.users",
+        groups=SECRET_GROUPS,
+        copy=False,
+        help="Who started the authorization: only their browser may finish it.",
+    )
     # device flow in progress
     device_code = fields.Char(groups=SECRET_GROUPS, copy=False)
     device_user_code = fields.Char(string="User Code", copy=False, readonly=True)

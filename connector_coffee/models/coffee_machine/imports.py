@@ -48,8 +48,15 @@ class CoffeeMachine(models.Model):
         return self._run_import("catalogue.importer")
 
     # -- buttons -----------------------------------------------------------
+    def _check_manager(self):
+        """Only connector managers spend the account's quota on demand."""
+        for backend in self.backend_id:
+            backend._check_manager()
+        self.check_access("write")
+
     def action_refresh(self):
         """Queue a refresh of the state of the machines."""
+        self._check_manager()
         for machine in self:
             machine.with_delay(
                 identity_key=identity_exact,
@@ -60,6 +67,7 @@ class CoffeeMachine(models.Model):
         )
 
     def action_import_catalogue(self):
+        self._check_manager()
         for machine in self:
             machine.with_delay(
                 identity_key=identity_exact,
