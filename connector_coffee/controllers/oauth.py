@@ -4,8 +4,10 @@
 
 ``/connector_coffee/oauth/callback?code=...&state=...`` is the redirect URL
 to register for the OAuth client. The ``state`` identifies the backend that
-started the authorization; an answer whose ``state`` no backend issued (a
-forged or replayed link) is refused before any code is exchanged.
+started the authorization and is bound to the connector manager who started
+it: an answer whose ``state`` no backend issued (a forged or replayed link),
+or that another user's browser opens, is refused (HTTP 400) before any code
+is exchanged, and changes nothing.
 """
 
 from markupsafe import Markup, escape
@@ -16,6 +18,13 @@ from odoo.http import request
 from ..exceptions import CoffeeJobError
 
 CALLBACK_PATH = "/connector_coffee/oauth/callback"
+
+
+def _error_code(error):
+    """The OAuth ``error`` code of the answer, as a short word: a page of
+    ours never echoes text that a foreign server put in the link."""
+    code = "".join(c for c in str(error)[:40] if c.isalnum() or c in "_-.")
+    return code or "error"
 
 
 class CoffeeOAuthController(http.Controller):
@@ -31,12 +40,14 @@ class CoffeeOAuthController(http.Controller):
                 status=400,
             )
         if error:
-            backend._store({"auth_state": "not_authorized", "oauth_state": False})
+            with backend._component("authenticator") as authenticator:
+                authenticator.abandon_authorization_code()
             return self._page(
                 _(
-                    "Home Connect did not authorize %(backend)s: %(error)s",
+                    "The authorization of %(backend)s was not granted (%(error)s): "
+                    "start it again from the backend.",
                     backend=backend.name,
-                    error=kwargs.get("error_description") or error,
+                    error=_error_code(error),
                 ),
                 status=400,
             )
@@ -52,17 +63,17 @@ class CoffeeOAuthController(http.Controller):
         )
 
     def _backend_for_state(self, state):
-        """The backend that issued ``state``, if the user may manage it."""
+        """The backend that issued ``state`` to this user, if they manage it."""
         if not state:
             return None
-        backend = (
-            request.env["coffee.backend"]
+        runtime = (
+            request.env["coffee.backend.runtime"]
             .sudo()
             .search([("oauth_state", "=", state)], limit=1)
         )
-        if not backend:
+        if not runtime:
             return None
-        backend = backend.with_user(request.env.user).sudo(False)
+        backend = runtime.backend_id.with_user(request.env.user).sudo(False)
         if not backend.has_access("write"):
             return None
         with backend._component("authenticator") as authenticator:

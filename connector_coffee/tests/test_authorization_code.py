@@ -6,17 +6,19 @@ from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import tagged
 
-from .common import CoffeeHttpCase
+from .common import CoffeeHttpCase, new_connector_manager
 
 
 @tagged("post_install", "-at_install")
 class TestAuthorizationCode(CoffeeHttpCase):
     def setUp(self):
         super().setUp()
+        self.admin = self.env.ref("base.user_admin")
         self.authenticate("admin", "admin")
 
-    def _start(self):
-        action = self.backend.action_authorize()
+    def _start(self, user=None):
+        """The authorization started from the form by ``user`` (admin)."""
+        action = self.backend.with_user(user or self.admin).action_authorize()
         self.assertEqual(action["type"], "ir.actions.act_url")
         return action["url"]
 
@@ -82,5 +84,40 @@ class TestAuthorizationCode(CoffeeHttpCase):
         answer = self.url_open(self._callback_path(redirect), allow_redirects=False)
 
         self.assertEqual(answer.status_code, 400)
-        self.assertIn("did not authorize", answer.text)
+        self.assertIn("was not granted (access_denied)", answer.text)
         self.assertEqual(self.tokens()["auth_state"], "not_authorized")
+
+    def test_refused_consent_clears_the_verifier(self):
+        redirect = self.log_in_on_simulator(self._start(), grant="deny")
+
+        self.url_open(self._callback_path(redirect), allow_redirects=False)
+
+        runtime = self.backend.runtime_id.sudo()
+        self.assertFalse(runtime.oauth_state)
+        self.assertFalse(runtime.oauth_code_verifier)
+        self.assertFalse(runtime.oauth_user_id)
+
+    def test_answer_opened_by_another_user_is_refused(self):
+        new_connector_manager(self.env, "other-manager")
+        redirect = self.log_in_on_simulator(self._start())
+        self.authenticate("other-manager", "other-manager")
+
+        answer = self.url_open(self._callback_path(redirect), allow_redirects=False)
+
+        self.assertEqual(answer.status_code, 400)
+        self.assertFalse(self.tokens()["access_token"])
+        self.assertEqual(self.tokens()["auth_state"], "pending")
+        self.assertTrue(self.backend.runtime_id.sudo().oauth_code_verifier)
+
+    def test_error_text_of_the_link_is_not_echoed(self):
+        url = self._start()
+        state = parse_qs(urlsplit(url).query)["state"][0]
+        answer = self.url_open(
+            "/connector_coffee/oauth/callback?error=access_denied"
+            "&error_description=<script>alert(1)</script>Call+0800-SCAM"
+            f"&state={state}",
+            allow_redirects=False,
+        )
+        self.assertEqual(answer.status_code, 400)
+        self.assertNotIn("SCAM", answer.text)
+        self.assertNotIn("<script>", answer.text)

@@ -61,6 +61,19 @@ class TestDeviceFlow(CoffeeTransactionCase):
         self.assertFalse(self.backend.device_user_code)
         self.assertEqual(len(self.adapter().call("get_appliances")), 1)
 
+    def test_finished_device_flow_leaves_no_live_secret(self):
+        # an authorization code flow was started and abandoned first
+        self.authenticator().start_authorization_code(self.backend.redirect_uri)
+        trap = self._start()
+        self.simulator.approve_device(self.backend.device_user_code)
+
+        trap.perform_enqueued_jobs()
+
+        runtime = self.backend.runtime_id.sudo()
+        self.assertEqual(runtime.auth_state, "authorized")
+        for field in ("oauth_state", "oauth_code_verifier", "device_code"):
+            self.assertFalse(runtime[field], field)
+
     def test_check_button_explains_what_to_do_while_pending(self):
         self._start()
         with self.assertRaisesRegex(UserError, self.backend.device_user_code):

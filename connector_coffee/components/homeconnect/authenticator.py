@@ -48,6 +48,13 @@ _logger = logging.getLogger(__name__)
 REFRESH_MARGIN = 300
 #: how long an authorization started from the form stays valid
 AUTHORIZATION_CODE_TTL = datetime.timedelta(minutes=10)
+#: an authorization code flow ended, whichever way: nothing of it stays live
+OAUTH_CLEARED = {
+    "oauth_state": False,
+    "oauth_code_verifier": False,
+    "oauth_started_at": False,
+    "oauth_user_id": False,
+}
 
 
 class HomeConnectAuthenticator(Component):
@@ -98,6 +105,7 @@ class HomeConnectAuthenticator(Component):
                 "oauth_state": state,
                 "oauth_code_verifier": verifier,
                 "oauth_started_at": fields.Datetime.now(),
+                "oauth_user_id": self.env.uid,
                 "auth_state": "pending",
             }
         )
@@ -111,14 +119,21 @@ class HomeConnectAuthenticator(Component):
         )
 
     def check_state(self, state):
-        """True when ``state`` is the one this backend issued, not expired."""
-        backend = self.backend_record.sudo()
-        expected = backend.oauth_state
-        if not (state and expected and backend.oauth_started_at):
+        """True when ``state`` is the one this backend issued to the current
+        user, not expired."""
+        runtime = self.backend_record.runtime_id.sudo()
+        expected = runtime.oauth_state
+        if not (state and expected and runtime.oauth_started_at):
             return False
-        if fields.Datetime.now() - backend.oauth_started_at > AUTHORIZATION_CODE_TTL:
+        if runtime.oauth_user_id.id != self.env.uid:
+            return False
+        if fields.Datetime.now() - runtime.oauth_started_at > AUTHORIZATION_CODE_TTL:
             return False
         return hmac.compare_digest(state.encode(), expected.encode())
+
+    def abandon_authorization_code(self):
+        """The login page answered with an error: forget the flow."""
+        self.backend_record._store(dict(OAUTH_CLEARED, auth_state="not_authorized"))
 
     def finish_authorization_code(self, code, state, redirect_uri):
         """Exchange the code the API sent back for tokens."""
@@ -131,12 +146,8 @@ class HomeConnectAuthenticator(Component):
                     backend=backend.name,
                 )
             )
-        verifier = backend.sudo().oauth_code_verifier
-        cleared = {
-            "oauth_state": False,
-            "oauth_code_verifier": False,
-            "oauth_started_at": False,
-        }
+        verifier = backend.runtime_id.sudo().oauth_code_verifier
+        cleared = OAUTH_CLEARED
         try:
             tokens = self._oauth().exchange_code(code, redirect_uri, verifier)
         except hc.OAuthError as error:
@@ -179,12 +190,14 @@ class HomeConnectAuthenticator(Component):
                 + datetime.timedelta(seconds=device.expires_in),
                 "device_interval": device.interval or 5,
                 "auth_state": "pending",
+                **OAUTH_CLEARED,
             }
         )
         return device
 
     def _clear_device(self, **values):
         values.update(
+            OAUTH_CLEARED,
             device_code=False,
             device_user_code=False,
             device_verification_uri=False,
@@ -195,7 +208,7 @@ class HomeConnectAuthenticator(Component):
     def poll_device_authorization(self):
         """Ask once whether the user granted the device; True when done."""
         backend = self.backend_record
-        device_code = backend.sudo().device_code
+        device_code = backend.runtime_id.sudo().device_code
         if not device_code:
             raise AuthorizationError(
                 _("No device authorization is in progress for %s.", backend.name)
@@ -224,7 +237,7 @@ class HomeConnectAuthenticator(Component):
     def wait_device_authorization(self):
         """Job body: poll, and come back after the interval until granted."""
         backend = self.backend_record
-        if not backend.sudo().device_code:
+        if not backend.runtime_id.sudo().device_code:
             return _("No device authorization in progress.")
         if backend.device_expires_at and backend.device_expires_at < (
             fields.Datetime.now()
