@@ -1,6 +1,7 @@
 from . import test_adapter
 from . import test_alerts
 from . import test_authorization_code
+from . import test_backend_input
 from . import test_brew_export
 from . import test_brew_job_runner
 from . import test_brew_security
@@ -16,6 +17,7 @@ from . import test_import_machines
 from . import test_import_retries
 from . import test_job_runner
 from . import test_panel_brews
+from . import test_rpc_rights
 from . import test_schedule
 from . import test_security
 from . import test_tokens

@@ -154,6 +154,8 @@ class CoffeeMachineProgram(models.Model):
     def _brew_option_errors(self, options):
         """Why ``options`` ({key: value}) cannot be brewed with this program."""
         self.ensure_one()
+        if not isinstance(options or {}, dict):
+            return [_("The options of a brew are a mapping of option keys to values.")]
         errors = []
         by_key = {option.key: option for option in self.option_ids}
         for key, value in (options or {}).items():

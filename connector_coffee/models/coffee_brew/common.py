@@ -25,7 +25,8 @@ not ``counted`` yet has not been seen in the counters.
 
 import re
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 def humanize_key(key):
@@ -97,6 +98,18 @@ class CoffeeBrew(models.Model):
         "machine's counters (so its counter growth is not logged again as a "
         "panel brew).",
     )
+
+    @api.constrains("quantity", "options")
+    def _check_quantity_and_options(self):
+        for brew in self:
+            if brew.quantity < 1:
+                raise ValidationError(
+                    _("A brew is at least one beverage (not %s).", brew.quantity)
+                )
+            if not isinstance(brew.options or {}, dict):
+                raise ValidationError(
+                    _("The options of a brew are a mapping of option keys to values.")
+                )
 
     @api.depends("beverage_id", "program_key", "family", "quantity", "origin")
     def _compute_name(self):
