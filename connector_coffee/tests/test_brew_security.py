@@ -108,6 +108,20 @@ class TestBrewSecurity(CoffeeBrewCase):
         self.assertEqual(brew.user_id, self.drinker)
         self.assertEqual(len(self.api_brews()), 1)
 
+    def test_employee_opens_the_brew_wizard_from_a_beverage(self):
+        espresso = self.espresso().with_user(self.drinker)
+        wizard = Form(
+            self.env["coffee.brew.wizard"]
+            .with_user(self.drinker)
+            .with_context(default_beverage_id=espresso.id)
+        )
+        self.assertEqual(wizard.machine_id, self.machine)
+        with trap_jobs() as trap:
+            action = wizard.save().action_brew()
+            trap.assert_jobs_count(1)
+        brew = self.env["coffee.brew"].with_user(self.drinker).browse(action["res_id"])
+        self.assertEqual(brew.beverage_id, espresso)
+
     def test_employee_orders_the_same_brew_again(self):
         with trap_jobs() as trap:
             first = self.order_as(self.drinker)
