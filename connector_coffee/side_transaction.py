@@ -22,6 +22,7 @@ transaction) sees it.
 
 from contextlib import contextmanager
 
+from odoo import api
 from odoo.tools import SQL
 
 
@@ -45,4 +46,7 @@ def side_transaction(env, lock=None):
                     record_id,
                 )
             )
+        # the registry we have, not looked up again by name (that lookup
+        # waits for the registry lock, which a thread may not get)
+        cr.transaction = api.Transaction(registry)
         yield env(cr=cr, su=True)
