@@ -22,6 +22,7 @@
         "connector",
         "maintenance",
         "product",
+        "resource",
     ],
     "data": [
         "security/coffee_security.xml",
@@ -33,6 +34,7 @@
         "views/coffee_brew_views.xml",
         "views/coffee_menus.xml",
         "wizards/coffee_brew_wizard_views.xml",
+        "views/coffee_busy_views.xml",
         "data/ir_cron_data.xml",
     ],
     "assets": {

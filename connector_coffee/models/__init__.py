@@ -3,3 +3,4 @@ from . import coffee_binding
 from . import coffee_machine
 from . import coffee_beverage
 from . import coffee_brew
+from . import coffee_busy

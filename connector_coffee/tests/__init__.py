@@ -6,6 +6,8 @@ from . import test_brew_export
 from . import test_brew_job_runner
 from . import test_brew_security
 from . import test_brew_wizard
+from . import test_busy_jobs
+from . import test_busy_requests
 from . import test_committed_state
 from . import test_components
 from . import test_connection

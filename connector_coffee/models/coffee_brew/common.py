@@ -45,7 +45,13 @@ BREW_STATES = [
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
 ]
-ORIGINS = [("odoo", "Ordered in Odoo"), ("panel", "Machine panel")]
+ORIGINS = [
+    ("odoo", "Ordered in Odoo"),
+    ("panel", "Machine panel"),
+    ("busy", "Odoo was busy"),
+]
+#: origins of the brews a person ordered (themselves, or by waiting)
+ORDERED_ORIGINS = ("odoo", "busy")
 
 
 class CoffeeBrew(models.Model):
@@ -74,6 +80,12 @@ class CoffeeBrew(models.Model):
     )
     beverage_id = fields.Many2one("coffee.beverage", index=True)
     program_key = fields.Char()
+    busy_reason = fields.Char(
+        string="Why",
+        readonly=True,
+        help="For a brew poured because Odoo was busy: what kept the person "
+        "waiting.",
+    )
     family = fields.Char(
         string="Beverage Family",
         help="For panel brews: the counter family that grew (Coffee, "

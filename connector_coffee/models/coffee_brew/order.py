@@ -34,6 +34,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.addons.queue_job.job import DONE, identity_exact
 
 from ...side_transaction import side_transaction
+from .common import ORDERED_ORIGINS
 
 MANAGER_GROUP = "connector.group_connector_manager"
 #: seconds between the start and the first look at the brewing machine
@@ -158,7 +159,7 @@ class CoffeeBrew(models.Model):
         if self.env.su or self.env.user.has_group(MANAGER_GROUP):
             return
         for brew in self:
-            if brew.origin != "odoo" or brew.user_id != self.env.user:
+            if brew.origin not in ORDERED_ORIGINS or brew.user_id != self.env.user:
                 raise AccessError(
                     _(
                         "%(brew)s was not ordered by you: only the person who "
@@ -246,9 +247,11 @@ class CoffeeBrew(models.Model):
         return brew._get_form_action()
 
     @api.model
-    def _place_order(self, machine, beverage, program_key, options):
-        """A draft Odoo brew ordered by the current user (as the connector
-        writes it: coffee users create no brew themselves)."""
+    def _place_order(
+        self, machine, beverage, program_key, options, origin="odoo", **values
+    ):
+        """A draft brew ordered by the current user (as the connector writes
+        it: coffee users create no brew themselves)."""
         machine.with_env(self.env).check_access("read")
         if not isinstance(options or {}, dict):
             raise UserError(
@@ -262,8 +265,9 @@ class CoffeeBrew(models.Model):
                     "beverage_id": beverage.id,
                     "program_key": program_key,
                     "options": options or {},
-                    "origin": "odoo",
+                    "origin": origin,
                     "user_id": self.env.uid,
+                    **values,
                 }
             )
             .with_env(self.env)

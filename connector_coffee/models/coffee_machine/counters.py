@@ -33,6 +33,8 @@ from odoo import _, models
 
 from coffee_machine.homeconnect import keys
 
+from ..coffee_brew.common import ORDERED_ORIGINS
+
 #: counters that are not a beverage family of their own
 NOT_FAMILIES = ("", "HotWaterCups")
 
@@ -89,7 +91,7 @@ class CoffeeMachine(models.Model):
         ordered = self.env["coffee.brew"].search(
             [
                 ("machine_id", "=", self.id),
-                ("origin", "=", "odoo"),
+                ("origin", "in", ORDERED_ORIGINS),
                 ("counted", "=", False),
                 ("state", "in", ("sent", "brewing", "done")),
                 ("date_sent", "<=", window_end),
