@@ -1,0 +1,681 @@
+#!/usr/bin/env python3
+"""Does the "coffee when Odoo is busy" timer slow every request? A benchmark.
+
+    python3 tools/bench_busy_fastpath.py            # about 3 minutes
+    python3 tools/bench_busy_fastpath.py --reuse --keep
+
+What it measures, and why
+-------------------------
+``connector_coffee`` wraps Odoo's HTTP dispatch (``ir.http._dispatch``) to time
+the requests of the users who opted in (``res.users.coffee_busy_enabled``), and
+pours them a coffee when one takes longer than their threshold. That wrapper
+runs on *every* request of the database, so its fast path, the request that is
+quick, must cost nothing measurable. This script compares, in one run and on
+one server, the requests per second of a trivial authenticated route in two
+databases that differ only by the addon:
+
+* ``coffee_bench_with``: ``connector_coffee`` installed, admin opted in with a
+  threshold of 30 s that the route never reaches (so every request takes the
+  fast path: timed, found quick, nothing else);
+* ``coffee_bench_without``: the same addons (``web``, ``mail``,
+  ``maintenance``, ``product``, ``queue_job``, ``component``,
+  ``component_event``, ``connector``), no demo data, no ``connector_coffee``.
+
+The second is made first; the first is a copy of it (Odoo's own database
+duplication, filestore included) onto which ``connector_coffee`` is installed,
+so that nothing else tells them apart.
+
+The stack is the real one: PostgreSQL, one Odoo 18 server with prefork workers
+(``--workers=2``), a cron worker and the queue_job job runner, all on
+127.0.0.1. Concurrent clients (threads, each with its own logged-in session)
+post JSON-RPC calls to ``/web/session/get_session_info`` (``auth="user"``,
+close to the cheapest route that runs the whole dispatch: session, user,
+database cursor). After a warm-up round per database (not counted: the workers
+load their registries), rounds of a fixed number of requests alternate between
+the databases, A/B/A/B..., so that a drift of the machine (another process,
+the CPU's clock) falls on both alike. The defaults (4 clients, 5 rounds of
+800 requests per database) fit in about 3 minutes on 2 CPUs, where Odoo
+serves about 100 of these requests a second: a round lasts some 8 s. On a
+faster machine, raise ``--requests`` (e.g. 2000) so that a round still lasts
+several seconds.
+
+What the figures mean
+---------------------
+The lines on standard output are meant to be pasted as they are; progress goes
+to standard error. For each database: the requests per second of each round,
+their median, min and max, and the round-to-round *spread*, (max - min) /
+median; the median and 95th percentile of the latency of one request, over
+all its counted rounds. Then the difference of the medians, with / without,
+and a verdict: "within noise" when the difference is no larger than the larger
+of the two spreads, that is no larger than what repeating the very same
+measurement already varies by. On a small machine the clients share the CPUs
+with Odoo: the absolute figures are of this machine only, the comparison is
+what counts.
+
+Odoo is found like the other tools do (``ODOO_BIN``, ``odoo`` on PATH, or
+``python3 -m odoo``); PostgreSQL through ``PGHOST`` (default 127.0.0.1),
+``PGPORT`` and ``PGUSER`` (default: the current user, since Odoo refuses the
+role ``postgres``). Logs and the configuration go to ``.run/bench/``. The
+databases are dropped at the end unless ``--keep``; ``--reuse`` keeps the ones
+a previous run left (``connector_coffee`` is then updated from this checkout).
+Exit status: 0 when the benchmark ran, 1 when it could not, 2 when it ran but
+the user could not be opted in (the opt-in fields are missing).
+"""
+
+import argparse
+import getpass
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+try:
+    import requests
+except ImportError:  # pragma: no cover - depends on the machine
+    sys.exit(
+        "This benchmark needs the requests library: pip install requests, "
+        "or run it with Odoo's Python."
+    )
+
+REPO = Path(__file__).resolve().parent.parent
+RUN = REPO / ".run" / "bench"
+HOST = "127.0.0.1"
+DB_WITH = "coffee_bench_with"
+DB_WITHOUT = "coffee_bench_without"
+BASE_ADDONS = (
+    "web,mail,maintenance,product,queue_job,component,component_event,connector"
+)
+ADDON = "connector_coffee"
+LOGIN = PASSWORD = "admin"
+OPT_IN = {"coffee_busy_enabled": True, "coffee_busy_request_seconds": 30}
+#: seconds: one request, one install, the server's start and stop
+REQUEST_TIMEOUT = 30
+INSTALL_TIMEOUT = 1200
+START_TIMEOUT = 180
+STOP_TIMEOUT = 30
+
+ENV = dict(
+    os.environ,
+    PGHOST=os.environ.get("PGHOST") or HOST,
+    PGUSER=os.environ.get("PGUSER") or getpass.getuser(),
+    # the library of this very checkout, whatever copy Odoo's Python has
+    PYTHONPATH=os.pathsep.join(
+        filter(
+            None, [str(REPO / "coffee_machine" / "src"), os.environ.get("PYTHONPATH")]
+        )
+    ),
+)
+
+#: run by ``odoo shell`` in each database: the admin's password, its opt-in
+SETUP_SCRIPT = """
+import json
+admin = env.ref("base.user_admin")
+admin.password = {password!r}
+wanted = {opt_in!r} if {opt_in_wanted!r} else {{}}
+missing = sorted(name for name in wanted if name not in admin._fields)
+if not missing:
+    admin.write(wanted)
+env.cr.commit()
+module = env["ir.module.module"].search([("name", "=", {addon!r})])
+print("BENCH-SETUP " + json.dumps({{
+    "login": admin.login,
+    "addon": module.state or "absent",
+    "missing": missing,
+    "values": {{name: admin[name] for name in wanted if name not in missing}},
+}}))
+"""
+
+DB_SCRIPT = """
+import sys
+import odoo
+import odoo.service.db
+odoo.tools.config.parse_config(["-c", sys.argv[1]])
+action, names = sys.argv[2], sys.argv[3:]
+if action == "list":
+    print(" ".join(name for name in names if name in odoo.service.db.list_dbs(True)))
+elif action == "drop":
+    for name in names:
+        odoo.service.db.exp_drop(name)
+elif action == "duplicate":
+    odoo.service.db.exp_duplicate_database(*names)
+"""
+
+
+class BenchError(Exception):
+    """The benchmark cannot go on: a sentence saying why."""
+
+
+STARTED = time.monotonic()
+
+
+def say(message):
+    sys.stderr.write(f"[bench {time.monotonic() - STARTED:4.0f} s] {message}\n")
+    sys.stderr.flush()
+
+
+def free_port(taken=()):
+    for _ in range(20):
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            port = probe.getsockname()[1]
+        if port not in taken:
+            return port
+    raise BenchError("No free TCP port found on 127.0.0.1.")
+
+
+def find_odoo():
+    """The command that runs Odoo 18 and its Python (as tools/odoo-env)."""
+    launcher = os.environ.get("ODOO_BIN") or shutil.which("odoo")
+    command = python = None
+    if launcher:
+        with open(launcher, "rb") as handle:
+            first = handle.readline().decode(errors="replace")
+        interpreter = first[2:].strip().split()[0] if first.startswith("#!") else ""
+        if interpreter and os.access(interpreter, os.X_OK):
+            command, python = [launcher], interpreter
+    else:
+        python = shutil.which("python3")
+        check = subprocess.run(
+            [python, "-c", "import odoo.cli"], capture_output=True, check=False
+        )
+        if check.returncode == 0:
+            command = [python, "-m", "odoo"]
+    if not command:
+        raise BenchError(
+            "No Odoo found: set ODOO_BIN to an odoo launcher, put odoo on PATH, "
+            "or make 'import odoo' work in python3."
+        )
+    version = subprocess.run(
+        [python, "-c", "import odoo.release as r; print(r.major_version)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if version != "18.0":
+        raise BenchError(f"The Odoo found ({command[0]}) is {version!r}, not 18.0.")
+    return command, python
+
+
+class Stats:
+    """The rounds of one database: requests per second, latencies."""
+
+    def __init__(self, label):
+        self.label = label
+        self.rates = []
+        self.latencies = []
+
+    @property
+    def median(self):
+        return statistics.median(self.rates)
+
+    @property
+    def spread(self):
+        """(max - min) / median of the rounds, in %."""
+        return (max(self.rates) - min(self.rates)) / self.median * 100
+
+    def line(self):
+        rounds = " ".join(f"{rate:.1f}" for rate in self.rates)
+        latencies = sorted(self.latencies)
+        p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+        return (
+            f"{self.label}: rounds {rounds} req/s; median {self.median:.1f}, "
+            f"min {min(self.rates):.1f}, max {max(self.rates):.1f} "
+            f"(spread {self.spread:.1f} %); latency median "
+            f"{statistics.median(latencies) * 1000:.1f} ms, "
+            f"p95 {p95 * 1000:.1f} ms"
+        )
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.odoo = self.python = None
+        self.config = RUN / "odoo.conf"
+        self.server = None
+        self.server_log = None
+        self.child = None  # a one-off Odoo command running now
+        self.stop_event = threading.Event()
+        self.port = args.port
+        self.url = None
+
+    # -- processes -----------------------------------------------------------
+    def run_once(self, command, log_name, stdin=None, timeout=INSTALL_TIMEOUT):
+        """Run one Odoo command to its end, output in .run/bench/LOG_NAME."""
+        log = RUN / log_name
+        with open(log, "wb") as output:
+            self.child = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                cwd=REPO,
+                env=ENV,
+            )
+            try:
+                self.child.communicate(
+                    stdin.encode() if stdin is not None else None, timeout=timeout
+                )
+            except subprocess.TimeoutExpired as error:
+                raise BenchError(
+                    f"{command[0]} took over {timeout} s: see {log}."
+                ) from (error)
+            finally:
+                self.stop_process(self.child)
+            returncode, self.child = self.child.returncode, None
+        if returncode:
+            raise BenchError(f"Odoo failed (exit status {returncode}): see {log}.")
+        return log.read_text(errors="replace")
+
+    @staticmethod
+    def stop_process(process):
+        """Stop a process and its group: TERM, then KILL, bounded in time."""
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=STOP_TIMEOUT)
+        except ProcessLookupError:
+            return  # gone by itself meanwhile
+
+    def odoo_db(self, action, *names):
+        result = subprocess.run(
+            [self.python, "-c", DB_SCRIPT, str(self.config), action, *names],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=ENV,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+        if result.returncode:
+            (RUN / f"db-{action}.log").write_text(result.stdout + result.stderr)
+            raise BenchError(
+                f"Could not {action} {' '.join(names)}: see .run/bench/db-{action}.log."
+            )
+        return result.stdout.split()
+
+    # -- the databases ---------------------------------------------------------
+    def write_config(self):
+        lines = [
+            "[options]",
+            f"addons_path = {REPO}",
+            f"data_dir = {RUN / 'data'}",
+            f"db_host = {ENV['PGHOST']}",
+            f"db_user = {ENV['PGUSER']}",
+            "http_interface = 127.0.0.1",
+            f"http_port = {self.port}",
+            f"gevent_port = {self.gevent_port}",
+            "dbfilter = ^coffee_bench_",
+            "server_wide_modules = web,queue_job",
+            "",
+            "[queue_job]",
+            "channels = root:2",
+            "",
+        ]
+        if os.environ.get("PGPORT"):
+            lines.insert(5, f"db_port = {os.environ['PGPORT']}")
+        self.config.write_text("\n".join(lines))
+
+    def odoo_install(self, database, addons, log_name, update=False):
+        self.run_once(
+            [
+                *self.odoo,
+                "-c",
+                str(self.config),
+                "-d",
+                database,
+                "-u" if update else "-i",
+                addons,
+                "--without-demo=all",
+                "--stop-after-init",
+                "--workers=0",
+                "--max-cron-threads=0",
+                "--no-http",
+                "--log-level=warn",
+            ],
+            log_name,
+        )
+
+    def setup_user(self, database, opt_in):
+        output = self.run_once(
+            [
+                *self.odoo,
+                "shell",
+                "-c",
+                str(self.config),
+                "-d",
+                database,
+                "--no-http",
+                "--workers=0",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+            ],
+            f"setup-{database}.log",
+            stdin=SETUP_SCRIPT.format(
+                password=PASSWORD, opt_in=OPT_IN, opt_in_wanted=opt_in, addon=ADDON
+            ),
+            timeout=300,
+        )
+        line = next(
+            (ln for ln in output.splitlines() if ln.startswith("BENCH-SETUP ")), None
+        )
+        if not line:
+            raise BenchError(
+                f"The admin of {database} could not be set up: "
+                f"see .run/bench/setup-{database}.log."
+            )
+        return json.loads(line.split(" ", 1)[1])
+
+    def prepare_databases(self):
+        existing = set(self.odoo_db("list", DB_WITH, DB_WITHOUT))
+        if existing and not self.args.reuse:
+            say(f"dropping {', '.join(sorted(existing))} (--reuse keeps them)")
+            self.odoo_db("drop", *sorted(existing))
+            existing = set()
+        if DB_WITHOUT in existing:
+            say(f"reusing {DB_WITHOUT}")
+        else:
+            say(f"creating {DB_WITHOUT}: {BASE_ADDONS} (a minute or two)")
+            self.odoo_install(DB_WITHOUT, BASE_ADDONS, f"install-{DB_WITHOUT}.log")
+        if DB_WITH in existing:
+            say(f"reusing {DB_WITH}, updating {ADDON} from this checkout")
+            self.odoo_install(DB_WITH, ADDON, f"install-{DB_WITH}.log", update=True)
+        else:
+            say(f"creating {DB_WITH}: a copy of {DB_WITHOUT}, then {ADDON}")
+            self.odoo_db("duplicate", DB_WITHOUT, DB_WITH)
+            self.odoo_install(DB_WITH, ADDON, f"install-{DB_WITH}.log")
+        without = self.setup_user(DB_WITHOUT, opt_in=False)
+        with_ = self.setup_user(DB_WITH, opt_in=True)
+        if with_["addon"] != "installed" or without["addon"] == "installed":
+            raise BenchError(
+                f"{ADDON} is {with_['addon']} in {DB_WITH} and {without['addon']} "
+                f"in {DB_WITHOUT}: see .run/bench/install-{DB_WITH}.log."
+            )
+        if with_["missing"]:
+            say(
+                f"WARNING: res.users has no {', '.join(with_['missing'])}: admin "
+                f"is NOT opted in, {DB_WITH} only has {ADDON} installed"
+            )
+        else:
+            say(f"admin of {DB_WITH} opted in: {with_['values']}")
+        return with_["missing"]
+
+    # -- the server ------------------------------------------------------------
+    def start_server(self):
+        say(f"starting Odoo on {self.url} (2 workers, cron, job runner)")
+        self.server_log = open(RUN / "odoo.log", "wb")  # noqa: SIM115 - closed in stop
+        self.server = subprocess.Popen(
+            [
+                *self.odoo,
+                "-c",
+                str(self.config),
+                "--workers=2",
+                "--max-cron-threads=1",
+                "--load=web,queue_job",
+                "--db-filter=^coffee_bench_",
+                # the cron worker and the job runner ignore the filter: without
+                # the list they would work in every database of the cluster
+                f"--database={DB_WITH},{DB_WITHOUT}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=self.server_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=REPO,
+            env=ENV,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                raise BenchError("Odoo stopped: see .run/bench/odoo.log.")
+            try:
+                answer = requests.get(f"{self.url}/web/health", timeout=2)
+                if answer.ok:
+                    return
+                last = f"HTTP {answer.status_code}"
+            except requests.RequestException as error:
+                last = type(error).__name__
+            time.sleep(0.5)
+        raise BenchError(
+            f"Odoo did not answer within {START_TIMEOUT} s ({last}): "
+            "see .run/bench/odoo.log."
+        )
+
+    def stop_server(self):
+        if self.server is not None:
+            if self.server.poll() is None:
+                say("stopping Odoo")
+            self.stop_process(self.server)
+            self.server = None
+        if self.server_log:
+            self.server_log.close()
+            self.server_log = None
+
+    # -- the clients -------------------------------------------------------------
+    def rpc(self, session, path, params, request_id=1):
+        response = session.post(
+            f"{self.url}{path}",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": params,
+                "id": request_id,
+            },
+            timeout=REQUEST_TIMEOUT,
+        )
+        response.raise_for_status()
+        body = response.json()
+        if "error" in body:
+            error = body["error"].get("data", {}).get("name") or body["error"]
+            raise BenchError(f"{path} answered an error: {error}")
+        return body["result"]
+
+    def login(self, database):
+        session = requests.Session()
+        result = self.rpc(
+            session,
+            "/web/session/authenticate",
+            {"db": database, "login": LOGIN, "password": PASSWORD},
+        )
+        if not result.get("uid"):
+            session.close()
+            raise BenchError(f"Could not log in to {database} as {LOGIN}.")
+        return session
+
+    def round(self, sessions, total, stats=None):
+        """One round: TOTAL requests shared by the sessions, concurrently."""
+        clients = len(sessions)
+        counts = [total // clients + (i < total % clients) for i in range(clients)]
+        latencies = [[] for _ in sessions]
+        errors = []
+        barrier = threading.Barrier(clients + 1)
+
+        def client(index):
+            session, mine = sessions[index], latencies[index]
+            try:
+                barrier.wait(timeout=REQUEST_TIMEOUT)
+                for number in range(counts[index]):
+                    if self.stop_event.is_set():
+                        return
+                    start = time.perf_counter()
+                    self.rpc(session, "/web/session/get_session_info", {}, number)
+                    mine.append(time.perf_counter() - start)
+            except (BenchError, requests.RequestException, ValueError) as error:
+                errors.append(error)
+                self.stop_event.set()
+            except threading.BrokenBarrierError as error:
+                errors.append(error)
+
+        threads = [
+            threading.Thread(target=client, args=(i,), daemon=True)
+            for i in range(clients)
+        ]
+        for thread in threads:
+            thread.start()
+        barrier.wait(timeout=REQUEST_TIMEOUT)
+        start = time.perf_counter()
+        # bounded: each request has its timeout; joined in slices for Ctrl-C
+        deadline = time.monotonic() + REQUEST_TIMEOUT * (max(counts) + 1)
+        for thread in threads:
+            while thread.is_alive() and time.monotonic() < deadline:
+                thread.join(timeout=0.5)
+        elapsed = time.perf_counter() - start
+        if errors or any(thread.is_alive() for thread in threads):
+            raise BenchError(f"A round failed: {errors[0] if errors else 'timeout'}")
+        if stats is not None:
+            stats.rates.append(total / elapsed)
+            for mine in latencies:
+                stats.latencies.extend(mine)
+        return total / elapsed
+
+    def benchmark(self, opted_in):
+        args = self.args
+        labels = {
+            DB_WITH: f"with {ADDON} + user opted in"
+            if opted_in
+            else f"with {ADDON} (user NOT opted in)",
+            DB_WITHOUT: f"without {ADDON}",
+        }
+        stats = {db: Stats(f"{labels[db]} ({db})") for db in (DB_WITH, DB_WITHOUT)}
+        sessions = {db: [self.login(db) for _ in range(args.clients)] for db in stats}
+        try:
+            warmup = max(args.requests // 4, args.clients * 25)
+            for db in stats:
+                rate = self.round(sessions[db], warmup)
+                say(f"warm-up {db}: {warmup} requests, {rate:.1f} req/s (not counted)")
+            for number in range(1, args.rounds + 1):
+                for db in stats:
+                    rate = self.round(sessions[db], args.requests, stats[db])
+                    say(f"round {number}/{args.rounds} {db}: {rate:.1f} req/s")
+        finally:
+            for db_sessions in sessions.values():
+                for session in db_sessions:
+                    session.close()
+        return stats[DB_WITH], stats[DB_WITHOUT]
+
+    # -- the whole -----------------------------------------------------------------
+    def run(self):
+        RUN.mkdir(parents=True, exist_ok=True)
+        self.odoo, self.python = find_odoo()
+        self.port = self.port or free_port()
+        self.gevent_port = free_port({self.port})
+        self.url = f"http://{HOST}:{self.port}"
+        self.write_config()
+        try:
+            missing = self.prepare_databases()
+            self.start_server()
+            with_, without = self.benchmark(opted_in=not missing)
+        finally:
+            # the clean-up is bounded in time: a second Ctrl-C must not cut it
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, signal.SIG_IGN)
+            self.stop_event.set()
+            self.stop_process(self.child)
+            self.stop_server()
+            if not self.args.keep:
+                say(f"dropping {DB_WITH}, {DB_WITHOUT} (--keep keeps them)")
+                self.odoo_db("drop", DB_WITH, DB_WITHOUT)
+        self.report(with_, without, missing)
+        say(f"done in {time.monotonic() - STARTED:.0f} s")
+        return 2 if missing else 0
+
+    def report(self, with_, without, missing):
+        args = self.args
+        difference = (with_.median / without.median - 1) * 100
+        noise = max(with_.spread, without.spread)
+        verdict = "within noise" if abs(difference) <= noise else "OUTSIDE the noise"
+        opted = "user opted in" if not missing else "user NOT opted in"
+        lines = [
+            f"busy fast path benchmark: Odoo 18.0, 2 prefork workers + cron worker "
+            f"+ job runner, {os.cpu_count()} CPUs ({platform.machine()}); "
+            f"{args.clients} clients, {args.requests} requests a round, "
+            f"{args.rounds} rounds per database alternated, after a warm-up",
+            f"route: POST /web/session/get_session_info (JSON-RPC, auth=user) "
+            f"as {LOGIN}",
+            with_.line(),
+            without.line(),
+            f"busy fast path: with {ADDON} + {opted} {with_.median:.1f} req/s "
+            f"(median of {len(with_.rates)}), without {without.median:.1f} req/s: "
+            f"{difference:+.1f} % (noise ±{noise:.1f} %)",
+            f"ratio with/without {with_.median / without.median:.3f}: difference "
+            f"{difference:+.1f} %, round-to-round spread ±{noise:.1f} %: {verdict}",
+        ]
+        if missing:
+            lines.append(
+                f"NOTE: res.users has no {', '.join(missing)}: the opt-in could "
+                f"not be set, this measures {ADDON} installed, nobody opted in"
+            )
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.flush()
+
+
+def _terminate(*_args):
+    raise KeyboardInterrupt
+
+
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="See the module docstring of tools/bench_busy_fastpath.py.",
+    )
+    parser.add_argument(
+        "--requests",
+        type=positive,
+        default=800,
+        help="requests in each round, all clients together (default 800)",
+    )
+    parser.add_argument(
+        "--clients", type=positive, default=4, help="concurrent clients (default 4)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=positive,
+        default=5,
+        help="counted rounds per database (default 5)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the databases of a previous run instead of recreating them",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the databases at the end"
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="Odoo's HTTP port (default: a free one)"
+    )
+    args = parser.parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _terminate)
+    try:
+        return Bench(args).run()
+    except BenchError as error:
+        say(str(error))
+        return 1
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
