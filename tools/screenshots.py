@@ -16,7 +16,11 @@ It writes, in ``connector_coffee/static/description/``:
 ``screenshot_brew.png``
     the form of the brew, once it is done;
 ``screenshot_backend.png``
-    the form of the first authorized backend.
+    the form of the first authorized backend;
+``screenshot_busy_preference.png``
+    the *Coffee* tab of the user's preferences, with "Pour me a coffee when
+    Odoo keeps me waiting" switched on (it switches it on for the login, on
+    the first connected machine, if it is not).
 
 It needs ``requests`` and ``websocket-client``; when this Python lacks them,
 it runs itself again with Odoo's (the interpreter of the ``odoo`` command).
@@ -301,6 +305,72 @@ def wait_brew(odoo, brew_id, states, timeout):
     fail(f"Brew {brew_id} did not reach {' or '.join(states)} in {timeout} s.")
 
 
+#: opens the person's preferences as the user menu does, on the Coffee tab
+OPEN_PREFERENCES = """(async () => {
+    const env = odoo.__WOWL_DEBUG__.root.env;
+    const action = await env.services.orm.call("res.users", "action_get");
+    action.res_id = %d;
+    await env.services.action.doAction(action);
+    return true;
+})()"""
+SHOW_COFFEE_TAB = """(() => {
+    const tab = document.querySelector(".modal .o_notebook a[name='coffee_busy']");
+    if (tab) { tab.click(); }
+    return Boolean(tab);
+})()"""
+
+
+def show_preferences(browser, odoo, uid, path, timeout=60):
+    """Open the preferences dialog of ``uid`` on its Coffee tab; capture it."""
+    browser.open(f"{odoo.url}/odoo", ".o_main_navbar")
+    browser.send(
+        "Runtime.evaluate",
+        expression=OPEN_PREFERENCES % uid,
+        awaitPromise=True,
+        returnByValue=True,
+    )
+    deadline = time.monotonic() + timeout
+    while not browser.evaluate(SHOW_COFFEE_TAB):
+        if time.monotonic() > deadline:
+            fail("The preferences dialog showed no Coffee tab.")
+        time.sleep(0.2)
+    selector = ".modal .tab-pane.active [name='coffee_busy_machine_id']"
+    while not browser.settled(selector):
+        if time.monotonic() > deadline:
+            fail("The Coffee tab of the preferences did not show.")
+        time.sleep(0.2)
+    time.sleep(1)
+    browser.capture(path, ".modal-content")
+
+
+def opt_in(odoo, login):
+    """Switch "coffee when Odoo is busy" on for ``login``; return the user id."""
+    user = odoo.first("res.users", [("login", "=", login)], ["coffee_busy_enabled"])
+    if not user["coffee_busy_enabled"]:
+        machine = odoo.first(
+            "coffee.machine", [("connected", "=", True)], ["name"], order="id"
+        )
+        if not machine:
+            fail("No machine is connected: import the machines first.")
+        beverage = odoo.first(
+            "coffee.beverage",
+            [("machine_program_ids.machine_id", "=", machine["id"])],
+            ["name"],
+            order="id",
+        )
+        odoo.call(
+            "res.users",
+            "write",
+            [user["id"]],
+            {
+                "coffee_busy_enabled": True,
+                "coffee_busy_machine_id": machine["id"],
+                "coffee_busy_beverage_id": beverage and beverage["id"],
+            },
+        )
+    return user["id"]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -381,6 +451,10 @@ def main(argv=None):
             browser.capture(path, crop_to)
             shrink(path, args.max_size)
             say(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+        path = args.output / "screenshot_busy_preference.png"
+        show_preferences(browser, odoo, opt_in(odoo, args.login), path)
+        shrink(path, args.max_size)
+        say(f"wrote {path} ({path.stat().st_size // 1024} KB)")
     finally:
         browser.close()
     if not args.no_brew:
