@@ -195,6 +195,12 @@ class TestBusyJobs(CoffeeBrewCase):
         self.assertEqual(trigger.job_uuid, oldest.uuid)
         self.assertIn("The job queue is backed up", trigger.reason)
 
+    def test_backend_lists_who_opted_in(self):
+        patient = new_employee(self.env, "patient-employee")
+        opted_in = self.backend.coffee_busy_user_ids
+        self.assertIn(self.employee, opted_in)
+        self.assertNotIn(patient, opted_in)
+
     def test_employee_opts_in_from_their_preferences(self):
         self.employee.coffee_busy_enabled = False
         with trap_jobs():

@@ -27,3 +27,19 @@ class CoffeeBackend(models.Model):
     coffee_busy_queue_minutes = fields.Integer(
         related="company_id.coffee_busy_queue_minutes", readonly=False
     )
+    coffee_busy_user_ids = fields.Many2many(
+        "res.users",
+        string="People Who Opted In",
+        compute="_compute_coffee_busy_user_ids",
+        help="The people of this company who get a coffee when Odoo keeps "
+        "them waiting (each opts in in their own preferences).",
+    )
+
+    def _compute_coffee_busy_user_ids(self):
+        for backend in self:
+            backend.coffee_busy_user_ids = self.env["res.users"].search(
+                [
+                    ("coffee_busy_enabled", "=", True),
+                    ("company_ids", "in", backend.company_id.ids),
+                ]
+            )
