@@ -67,6 +67,29 @@ def new_connector_manager(env, login, **values):
     return new_test_user(env, login=login, groups=MANAGER_GROUPS, **values)
 
 
+def always_calendar(env):
+    """Working hours at every hour of every day (UTC)."""
+    return env["resource.calendar"].create(
+        {
+            "name": "Always",
+            "tz": "UTC",
+            "attendance_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "All day",
+                        "dayofweek": str(day),
+                        "hour_from": 0,
+                        "hour_to": 24,
+                    },
+                )
+                for day in range(7)
+            ],
+        }
+    )
+
+
 def runjob(env, record):
     """Run the stored job ``record`` through queue_job's own ``_runjob``."""
     job = Job.load(env, record.uuid)

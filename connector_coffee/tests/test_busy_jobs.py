@@ -19,32 +19,9 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from coffee_machine.homeconnect import keys
 
-from .common import CoffeeBrewCase, new_employee
+from .common import CoffeeBrewCase, always_calendar, new_employee
 
 LONG_AGO = datetime.timedelta(minutes=10)
-
-
-def always(env):
-    """Working hours at every hour of every day."""
-    return env["resource.calendar"].create(
-        {
-            "name": "Always",
-            "tz": "UTC",
-            "attendance_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "name": "All day",
-                        "dayofweek": str(day),
-                        "hour_from": 0,
-                        "hour_to": 24,
-                    },
-                )
-                for day in range(7)
-            ],
-        }
-    )
 
 
 def started_long_ago(env, user, description, channel=None):
@@ -74,7 +51,7 @@ class TestBusyJobs(CoffeeBrewCase):
                 "coffee_busy_enabled": True,
                 "coffee_busy_machine_id": self.machine.id,
                 "coffee_busy_beverage_id": self.espresso.id,
-                "coffee_busy_calendar_id": always(self.env).id,
+                "coffee_busy_calendar_id": always_calendar(self.env).id,
             }
         )
 
@@ -229,7 +206,7 @@ class TestBusyJobsTwoWorkers(TransactionComponentCase):
             user.write(
                 {
                     "coffee_busy_enabled": True,
-                    "coffee_busy_calendar_id": always(env).id,
+                    "coffee_busy_calendar_id": always_calendar(env).id,
                 }
             )
             self.user_id = user.id

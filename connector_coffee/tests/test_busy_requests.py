@@ -19,7 +19,7 @@ from odoo.tools import mute_logger
 
 from coffee_machine.homeconnect import keys
 
-from .common import CoffeeHttpCase, new_employee, runjob
+from .common import CoffeeHttpCase, always_calendar, new_employee, runjob
 
 #: the threshold of the tests, and how long the slow report takes
 THRESHOLD = 1
@@ -46,7 +46,7 @@ class TestBusyRequests(CoffeeHttpCase):
             lambda p: p.key == keys.PROGRAM_ESPRESSO
         ).beverage_id
         self.employee = new_employee(self.env, "waiting-employee", tz="UTC")
-        self.opt_in(self.employee, coffee_busy_calendar_id=self.always().id)
+        self.opt_in(self.employee, coffee_busy_calendar_id=always_calendar(self.env).id)
         patcher = patch.object(
             type(self.env["res.partner"]),
             "coffee_slow_report",
@@ -55,28 +55,6 @@ class TestBusyRequests(CoffeeHttpCase):
         )
         patcher.start()
         self.addCleanup(patcher.stop)
-
-    def always(self):
-        """Working hours at every hour of every day."""
-        return self.env["resource.calendar"].create(
-            {
-                "name": "Always",
-                "tz": "UTC",
-                "attendance_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": "All day",
-                            "dayofweek": str(day),
-                            "hour_from": 0,
-                            "hour_to": 24,
-                        },
-                    )
-                    for day in range(7)
-                ],
-            }
-        )
 
     def opt_in(self, user, **values):
         user.write(
