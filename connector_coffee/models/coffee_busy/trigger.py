@@ -243,25 +243,18 @@ class CoffeeBusyTrigger(models.Model):
         now = fields.Datetime.now()
         if not self._in_working_hours(user, now):
             return _("Outside %s's working hours.", user.name)
-        poured = self.sudo().search(
-            [
-                ("user_id", "=", user.id),
-                ("state", "=", "poured"),
-                ("id", "!=", self.id),
-            ],
-            order="date desc",
-        )
+        poured = self._poured_dates(user)
         cooldown = datetime.timedelta(minutes=user.coffee_busy_cooldown_minutes)
-        if poured and now - poured[0].date < cooldown:
+        if poured and now - poured[0] < cooldown:
             return _(
                 "A coffee was poured for %(user)s %(minutes)s minutes ago "
                 "(at most one every %(cooldown)s).",
                 user=user.name,
-                minutes=int((now - poured[0].date).total_seconds() // 60),
+                minutes=int((now - poured[0]).total_seconds() // 60),
                 cooldown=user.coffee_busy_cooldown_minutes,
             )
         day_start = self._day_start(user, now)
-        today = poured.filtered(lambda t: t.date >= day_start)
+        today = [date for date in poured if date >= day_start]
         if len(today) >= user.coffee_busy_daily_cap:
             return _(
                 "%(user)s had %(count)s coffees today already (at most %(cap)s).",
@@ -270,6 +263,24 @@ class CoffeeBusyTrigger(models.Model):
                 cap=user.coffee_busy_daily_cap,
             )
         return None
+
+    def _poured_dates(self, user):
+        """When coffees were poured for ``user``, newest first, as committed
+        (READ COMMITTED: a pour that committed while this one waited for the
+        lock counts, though this job's snapshot is older)."""
+        with side_transaction(self.env) as env:
+            return (
+                env["coffee.busy.trigger"]
+                .search(
+                    [
+                        ("user_id", "=", user.id),
+                        ("state", "=", "poured"),
+                        ("id", "!=", self.id),
+                    ],
+                    order="date desc",
+                )
+                .mapped("date")
+            )
 
     def _why_not_brewable(self, user):
         """Why the person's coffee cannot be brewed (told to them), or None."""
