@@ -132,7 +132,13 @@ class TestBusyJobs(CoffeeBrewCase):
 
         self.pour_all(self.check())
 
-        self.assertEqual(self.triggers().brew_id.options, options)
+        sent = self.triggers().brew_id.options
+        for key, value in options.items():
+            self.assertEqual(sent[key], value)
+        wizard = self.env["coffee.brew.wizard"].create(
+            {"machine_id": self.machine.id, "beverage_id": self.espresso.id}
+        )
+        self.assertEqual(set(sent), set(wizard._options()), "as the wizard offers")
 
     def test_remote_start_off_tells_why_and_pours_nothing(self):
         self.machine.remote_start_allowed = False

@@ -318,13 +318,18 @@ class CoffeeBusyTrigger(models.Model):
         program = machine.program_ids.filtered(
             lambda p: p.beverage_id == beverage and p.available
         )[:1]
+        # as the Brew wizard would start: what the person chose last, where
+        # this machine allows it, else the machine's default
         remembered = self.env["coffee.brew.preference"]._options_for(beverage)
-        options = {
-            option.key: remembered[option.key]
-            for option in program.option_ids
-            if option.key in remembered
-            and not option._value_error(remembered[option.key])
-        }
+        options = {}
+        for option in program.option_ids:
+            if option._kind() == "other":
+                continue
+            value = remembered.get(option.key)
+            if value is None or option._value_error(value):
+                value = option.default_value
+            if value is not None:
+                options[option.key] = value
         brew = self.env["coffee.brew"]._place_order(
             machine,
             beverage,
