@@ -92,6 +92,8 @@ class TestBusyJobs(CoffeeBrewCase):
         ((outcome, result),), trap = self.pour_all(pours)
         self.assertEqual(outcome, "done", result)
         self.assertEqual(trigger.state, "poured")
+        mine = self.env["coffee.busy.trigger"].with_user(self.employee).search([])
+        self.assertEqual(mine, trigger, "the person sees what poured for them")
         self.assertEqual(trigger.brew_id.origin, "busy")
         self.assertEqual(trigger.brew_id.user_id, self.employee)
         outcome, result = self.perform(self.export_job(trap))

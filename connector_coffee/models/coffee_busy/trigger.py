@@ -99,8 +99,15 @@ class CoffeeBusyTrigger(models.Model):
     @api.model
     def _record(self, user_id, cause, reference, reason, **values):
         """Record a trigger once and queue its pour; empty if already known."""
+        user = self.env["res.users"].browse(user_id)
         columns = dict(
-            values, user_id=user_id, cause=cause, reference=reference, reason=reason
+            values,
+            user_id=user_id,
+            # stored related: the raw insert writes it, as the ORM would
+            company_id=user.company_id.id,
+            cause=cause,
+            reference=reference,
+            reason=reason,
         )
         insert = SQL(
             """
