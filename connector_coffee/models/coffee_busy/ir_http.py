@@ -63,15 +63,16 @@ class IrHttp(models.AbstractModel):
                 "request_id": uuid.uuid4().hex,
                 "uid": request.env.uid,
                 "path": request.httprequest.path,
-                "dbname": request.env.cr.dbname,
             }
         slow["elapsed"] = time.monotonic() - slow["started"]
 
     @classmethod
     def _coffee_busy_after(cls, response):
+        """Record the slow request once ``response`` is sent. A retried
+        request builds a response per try and only the last is sent; the
+        request's id makes any second recording a no-op."""
         slow = getattr(request, "_coffee_busy_slow", None)
-        if slow and hasattr(response, "call_on_close") and not slow.get("queued"):
-            slow["queued"] = True
+        if slow and hasattr(response, "call_on_close"):
             registry = request.env.registry
             response.call_on_close(lambda: cls._coffee_busy_record(registry, slow))
 
