@@ -103,22 +103,11 @@ class CoffeeBrewWizard(models.TransientModel):
                 if wizard.beverage_id
                 else {}
             )
-            commands = [fields.Command.clear()]
-            for option in wizard.program_id.option_ids:
-                kind = option._kind()
-                if kind == "other":
-                    continue
-                value = remembered.get(option.key)
-                if value is None or option._value_error(value):
-                    value = option.default_value
-                commands.append(
-                    fields.Command.create(
-                        self.env["coffee.brew.wizard.option"]._line_values(
-                            option, value
-                        )
-                    )
-                )
-            wizard.option_line_ids = commands
+            lines = self.env["coffee.brew.wizard.option"]
+            wizard.option_line_ids = [fields.Command.clear()] + [
+                fields.Command.create(lines._line_values(option, value))
+                for option, value in wizard.program_id._starting_values(remembered)
+            ]
 
     def _options(self):
         """The chosen options, as the API names them: ``{key: value}``."""

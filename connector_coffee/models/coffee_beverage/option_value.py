@@ -151,6 +151,21 @@ class CoffeeMachineProgramOption(models.Model):
 class CoffeeMachineProgram(models.Model):
     _inherit = "coffee.machine.program"
 
+    def _starting_values(self, remembered):
+        """``[(option, value)]`` a brew of this program starts from: what the
+        person chose last (``remembered``, by key) where the machine allows
+        it, else the machine's default; options of no kind a person sets
+        are left out; none for no program."""
+        values = []
+        for option in self.option_ids:
+            if option._kind() == "other":
+                continue
+            value = remembered.get(option.key)
+            if value is None or option._value_error(value):
+                value = option.default_value
+            values.append((option, value))
+        return values
+
     def _brew_option_errors(self, options):
         """Why ``options`` ({key: value}) cannot be brewed with this program."""
         self.ensure_one()

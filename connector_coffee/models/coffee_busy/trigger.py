@@ -299,10 +299,7 @@ class CoffeeBusyTrigger(models.Model):
             return _("you may not use the machine chosen in your preferences.")
         if not machine.active or not machine.connected:
             return _("%s is offline.", machine.display_name)
-        program = machine.program_ids.filtered(
-            lambda p: p.beverage_id == beverage and p.available
-        )[:1]
-        if not program:
+        if not self._program_for(user):
             return _(
                 "%(machine)s does not offer %(beverage)s.",
                 machine=machine.display_name,
@@ -319,26 +316,25 @@ class CoffeeBusyTrigger(models.Model):
             )
         return None
 
-    def _brew_for(self, user):
-        machine = user.coffee_busy_machine_id
-        beverage = user.coffee_busy_beverage_id
-        program = machine.program_ids.filtered(
-            lambda p: p.beverage_id == beverage and p.available
+    @staticmethod
+    def _program_for(user):
+        """The program of the person's machine that brews their beverage."""
+        return user.coffee_busy_machine_id.program_ids.filtered(
+            lambda p: p.beverage_id == user.coffee_busy_beverage_id and p.available
         )[:1]
-        # as the Brew wizard would start: what the person chose last, where
-        # this machine allows it, else the machine's default
+
+    def _brew_for(self, user):
+        beverage = user.coffee_busy_beverage_id
+        program = self._program_for(user)
+        # the options the Brew wizard would start from
         remembered = self.env["coffee.brew.preference"]._options_for(beverage)
-        options = {}
-        for option in program.option_ids:
-            if option._kind() == "other":
-                continue
-            value = remembered.get(option.key)
-            if value is None or option._value_error(value):
-                value = option.default_value
-            if value is not None:
-                options[option.key] = value
+        options = {
+            option.key: value
+            for option, value in program._starting_values(remembered)
+            if value is not None
+        }
         brew = self.env["coffee.brew"]._place_order(
-            machine,
+            user.coffee_busy_machine_id,
             beverage,
             program.key,
             options,
