@@ -132,7 +132,7 @@ class HomeConnectAuthenticator(Component):
         return hmac.compare_digest(state.encode(), expected.encode())
 
     def abandon_authorization_code(self):
-        """The login page answered with an error: forget the flow."""
+        """The login page or the token endpoint said no: forget the flow."""
         self.backend_record._store(dict(OAUTH_CLEARED, auth_state="not_authorized"))
 
     def finish_authorization_code(self, code, state, redirect_uri):
@@ -147,11 +147,10 @@ class HomeConnectAuthenticator(Component):
                 )
             )
         verifier = backend.runtime_id.sudo().oauth_code_verifier
-        cleared = OAUTH_CLEARED
         try:
             tokens = self._oauth().exchange_code(code, redirect_uri, verifier)
         except hc.OAuthError as error:
-            backend._store(dict(cleared, auth_state="not_authorized"))
+            self.abandon_authorization_code()
             raise AuthorizationError(
                 _(
                     "Home Connect refused the authorization (%(detail)s): start "
@@ -161,7 +160,7 @@ class HomeConnectAuthenticator(Component):
             ).with_api_error(error) from error
         except hc.HomeConnectError as error:
             raise self._unreachable(error) from error
-        backend._store(dict(cleared, **self._token_values(tokens)))
+        backend._store(dict(OAUTH_CLEARED, **self._token_values(tokens)))
         return True
 
     # -- device flow ---------------------------------------------------------
