@@ -33,6 +33,8 @@ import requests
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import HttpCase, new_test_user
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.component.tests.common import (
@@ -307,6 +309,25 @@ class CoffeeHttpCase(HttpCase, ComponentMixin, CoffeeTestMixin):
         super().setUp()
         self.setUpComponentRegistryReady()
         self._setup_coffee()
+
+    def call_kw(self, model, method, args, kwargs=None):
+        """Call ``model.method(*args, **kwargs)`` over JSON-RPC, as the web
+        client does, as the authenticated user; return its result, or the
+        name of the exception it raised (``odoo.exceptions.AccessError``)."""
+        try:
+            # Odoo logs a refused or failed call as a warning: expected here
+            with mute_logger("odoo.http"):
+                return self.make_jsonrpc_request(
+                    f"/web/dataset/call_kw/{model}/{method}",
+                    {
+                        "model": model,
+                        "method": method,
+                        "args": args,
+                        "kwargs": kwargs or {},
+                    },
+                )
+        except JsonRpcException as error:
+            return str(error)
 
 
 class CoffeeBrewCase(CoffeeTransactionCase):

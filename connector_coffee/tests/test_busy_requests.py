@@ -14,8 +14,6 @@ from unittest.mock import patch
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tests.common import JsonRpcException
-from odoo.tools import mute_logger
 
 from coffee_machine.homeconnect import keys
 
@@ -69,19 +67,17 @@ class TestBusyRequests(CoffeeHttpCase):
 
     def call_report(self, login="waiting-employee", seconds=SLOW, fail=False):
         self.authenticate(login, login)
-        try:
-            with mute_logger("odoo.http"):
-                return self.make_jsonrpc_request(
-                    "/web/dataset/call_kw/res.partner/coffee_slow_report",
-                    {
-                        "model": "res.partner",
-                        "method": "coffee_slow_report",
-                        "args": [[], seconds],
-                        "kwargs": {"fail": fail},
-                    },
-                )
-        except JsonRpcException as error:
-            return str(error)
+        return self.call_kw(
+            "res.partner", "coffee_slow_report", [[], seconds], {"fail": fail}
+        )
+
+    def pour_after_a_slow_report(self):
+        """One slow report, its trigger recorded and its pour run: the trigger."""
+        self.call_report()
+        self.triggers(count=1)
+        self.run_jobs("_pour")
+        (trigger,) = self.triggers()
+        return trigger
 
     def run_jobs(self, method_name):
         """Run the stored jobs of ``method_name`` as the job runner would."""
@@ -183,11 +179,8 @@ class TestBusyRequests(CoffeeHttpCase):
         )
         self.employee.write({"coffee_busy_calendar_id": other_day.id, "tz": "UTC"})
 
-        self.call_report()
-        self.triggers(count=1)
-        self.run_jobs("_pour")
+        trigger = self.pour_after_a_slow_report()
 
-        (trigger,) = self.triggers()
         self.assertEqual(trigger.state, "skipped")
         self.assertIn("working hours", trigger.outcome)
         self.assertFalse(self.busy_brews())
@@ -214,11 +207,8 @@ class TestBusyRequests(CoffeeHttpCase):
     def test_machine_switched_off_tells_why_and_pours_nothing(self):
         self.machine.power_state = "off"
 
-        self.call_report()
-        self.triggers(count=1)
-        self.run_jobs("_pour")
+        trigger = self.pour_after_a_slow_report()
 
-        (trigger,) = self.triggers()
         self.assertEqual(trigger.state, "skipped")
         self.assertIn("switched off", trigger.outcome)
         self.assertIn("no coffee", self.notifications())

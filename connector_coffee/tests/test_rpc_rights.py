@@ -14,8 +14,6 @@ import inspect
 
 from odoo import models
 from odoo.tests import tagged
-from odoo.tests.common import JsonRpcException
-from odoo.tools import mute_logger
 
 from .common import CoffeeHttpCase, new_employee
 
@@ -80,25 +78,6 @@ class TestRpcRights(CoffeeHttpCase):
         self.employee = new_employee(self.env, "rpc-employee")
         self.authenticate("rpc-employee", "rpc-employee")
 
-    def call(self, model, method, args, kwargs=None):
-        """Call ``model.method(*args, **kwargs)`` over JSON-RPC; return the
-        name of the exception raised, or None."""
-        try:
-            # Odoo logs a refused call as a warning: expected here
-            with mute_logger("odoo.http"):
-                self.make_jsonrpc_request(
-                    f"/web/dataset/call_kw/{model}/{method}",
-                    {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": kwargs or {},
-                    },
-                )
-        except JsonRpcException as error:
-            return str(error)
-        return None
-
     def record_ids(self, model):
         return self.env[model].search([], limit=1).ids
 
@@ -113,7 +92,7 @@ class TestRpcRights(CoffeeHttpCase):
         self.assertGreater(len(refused), 8)
         for model, method in refused:
             with self.subTest(method=f"{model}.{method}"):
-                answer = self.call(model, method, [self.record_ids(model)])
+                answer = self.call_kw(model, method, [self.record_ids(model)])
                 self.assertEqual(answer, ACCESS_ERROR)
 
     def test_job_methods_cannot_be_called_remotely(self):
@@ -129,5 +108,5 @@ class TestRpcRights(CoffeeHttpCase):
             if method == "_handle_events":
                 args.append(events)
             with self.subTest(method=f"{model}.{method}"):
-                self.assertEqual(self.call(model, method, args), ACCESS_ERROR)
+                self.assertEqual(self.call_kw(model, method, args), ACCESS_ERROR)
         self.assertFalse(self.machine.maintenance_request_ids)
