@@ -42,6 +42,15 @@ HOME_CONNECT_PRODUCTION = "https://api.home-connect.com"
 MAX_REQUEST_TIMEOUT = 120
 
 
+def secret_field(field_type):
+    """A secret of the backend's runtime record, as the backend shows it:
+    read by connector managers only (``_compute_secrets``), searched by
+    nobody (``_search_secret``)."""
+    return field_type(
+        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
+    )
+
+
 def _is_loopback(host):
     if host == "localhost":
         return True
@@ -112,24 +121,12 @@ class CoffeeBackend(models.Model):
     )
     # secrets: computed for connector managers only, never searchable (a
     # related field would be searched as superuser, whatever its groups)
-    access_token = fields.Char(
-        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
-    )
-    refresh_token = fields.Char(
-        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
-    )
-    oauth_state = fields.Char(
-        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
-    )
-    oauth_code_verifier = fields.Char(
-        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
-    )
-    oauth_started_at = fields.Datetime(
-        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
-    )
-    device_code = fields.Char(
-        compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
-    )
+    access_token = secret_field(fields.Char)
+    refresh_token = secret_field(fields.Char)
+    oauth_state = secret_field(fields.Char)
+    oauth_code_verifier = secret_field(fields.Char)
+    oauth_started_at = secret_field(fields.Datetime)
+    device_code = secret_field(fields.Char)
     token_expires_at = fields.Datetime(related="runtime_id.token_expires_at")
     token_scope = fields.Char(related="runtime_id.token_scope")
     auth_state = fields.Selection(related="runtime_id.auth_state")
