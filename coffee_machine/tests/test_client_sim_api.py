@@ -164,3 +164,24 @@ def test_on_request_counts_what_the_quota_counts(simulator, tokens, machine_id):
     quota = simulator.state()["quota"]
     assert len(calls) == 3
     assert sum(account["calls_total"] for account in quota.values()) == 3
+
+
+def test_a_client_keeps_one_connection_for_its_calls(make_simulator):
+    sim = make_simulator()
+    token = sim.issue_tokens()["access_token"]
+    before = sim.connections
+    with HomeConnectClient(sim.url, token) as client:
+        ha_id = client.get_appliances()[0].ha_id
+        client.get_status(ha_id)
+        client.get_settings(ha_id)
+    assert sim.connections - before == 1
+
+
+def test_each_new_client_opens_its_own_connection(make_simulator):
+    sim = make_simulator()
+    token = sim.issue_tokens()["access_token"]
+    before = sim.connections
+    for _ in range(3):
+        with HomeConnectClient(sim.url, token) as client:
+            client.get_appliances()
+    assert sim.connections - before == 3

@@ -299,7 +299,14 @@ class Simulator:
             "faults": self.faults.snapshot(),
             "quota": self.quota.snapshot(),
             "open_streams": self.bus.open_streams(),
+            "connections": self.connections,
         }
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted since the start (a client that keeps its
+        connection alive opens one for many calls)."""
+        return self._httpd.connections if self._httpd else 0
 
 
 class _Server(ThreadingHTTPServer):
@@ -312,6 +319,11 @@ class _Server(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, handler)
         self.sim = sim
+        self.connections = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1  # one thread accepts: no lock needed
+        return super().process_request(request, client_address)
 
 
 # -- the API's answers -----------------------------------------------------------------
