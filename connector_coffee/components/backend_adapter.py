@@ -4,16 +4,29 @@
 
 Each protocol brings its own adapter (``homeconnect/adapter.py``); this
 abstract one holds what every protocol shares: respecting a quota block
-before calling, and counting the calls spent against the daily quota.
+before calling, counting the calls spent against the daily quota, and one
+HTTP connection per job.
+
+One connection per job: the calls of one transaction (a job, a frame of the
+event reader) go through one ``requests.Session`` per backend, so a job
+that reads a machine and starts a brew opens one TCP (and TLS) connection,
+kept alive between its calls, not one per call. The session is closed when
+the transaction ends, committed or rolled back: nothing outlives the job,
+and no connection is shared between two threads.
 Importers and exporters only see the adapter's methods and the job errors of
 ``connector_coffee.exceptions``, whatever the protocol.
 """
+
+import requests
 
 from odoo import _
 
 from odoo.addons.component.core import AbstractComponent
 
 from ..exceptions import QuotaExceeded
+
+#: where a transaction keeps its HTTP sessions (in ``cr.postcommit.data``)
+SESSIONS_KEY = "connector_coffee.http_sessions"
 
 
 class CoffeeBackendAdapter(AbstractComponent):
@@ -39,6 +52,25 @@ class CoffeeBackendAdapter(AbstractComponent):
                 seconds=int(seconds) + 1,
                 ignore_retry=True,
             )
+
+    def _http_session(self):
+        """The ``requests.Session`` of this backend for the current transaction."""
+        cr = self.env.cr
+        sessions = cr.postcommit.data.get(SESSIONS_KEY)
+        if sessions is None:
+            sessions = cr.postcommit.data[SESSIONS_KEY] = {}
+
+            def close():
+                for session in sessions.values():
+                    session.close()
+                sessions.clear()
+
+            cr.postcommit.add(close)
+            cr.postrollback.add(close)
+        session = sessions.get(self.backend_record.id)
+        if session is None:
+            session = sessions[self.backend_record.id] = requests.Session()
+        return session
 
     def _count_call(self, *_args):
         """Hook given to the protocol client: one HTTP call was made."""

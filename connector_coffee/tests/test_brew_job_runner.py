@@ -35,6 +35,14 @@ class TestBrewJobRunner(CoffeeBrewCase):
         self.assertIn("is ready", follow.result)
         self.assertEqual(brew.state, "done")
 
+    def test_the_calls_of_one_job_share_one_connection(self):
+        brew = self.new_brew()
+        brew.action_queue()
+        calls, connections = self.calls_made(), self.simulator.connections
+        self.run_stored_job(brew, "_export_brew")
+        self.assertEqual(self.calls_made() - calls, 2, "status, then the start")
+        self.assertLessEqual(self.simulator.connections - connections, 1)
+
     def test_identity_key_keeps_one_stored_job(self):
         brew = self.new_brew()
         brew.action_queue()

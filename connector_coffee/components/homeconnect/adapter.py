@@ -48,6 +48,7 @@ class HomeConnectAdapter(Component):
             access_token,
             timeout=backend.request_timeout or 10,
             language=self._language(),
+            session=self._http_session(),
             on_request=self._count_call,
         )
 
