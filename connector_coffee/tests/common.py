@@ -262,6 +262,13 @@ class CoffeeTestMixin:
         machine._import_catalogue()
         return machine
 
+    def calls_made(self):
+        """Calls the simulator has counted for the account, refused ones aside."""
+        return sum(
+            account["calls_total"]
+            for account in self.simulator.quota.snapshot().values()
+        )
+
     def tokens(self, backend=None):
         """The tokens of ``backend`` as stored (read as superuser)."""
         return (backend or self.backend).sudo()._current_tokens()
@@ -384,13 +391,6 @@ class CoffeeBrewCase(CoffeeTransactionCase):
     def total_counter(self, sim_machine=None):
         return (sim_machine or self.sim_machine).counters[keys.COUNTER_PREFIX]
 
-    def calls_made(self):
-        """Calls the simulator has counted for the account, refused ones aside."""
-        return sum(
-            account["calls_total"]
-            for account in self.simulator.quota.snapshot().values()
-        )
-
 
 class CommittedBackendCase(
     EventStreamRequestsMixin, TransactionComponentCase, CoffeeTestMixin
@@ -438,6 +438,12 @@ class CommittedBackendCase(
                 .search([("backend_id", "=", backend.id)])
             )
             equipments = machines.odoo_id
+            env = self._env(cr)
+            # the jobs the test queued and left (the imports queue others)
+            owned = {"coffee.machine": machines, "coffee.backend": backend}
+            env["queue.job"].search(
+                [("model_name", "in", list(owned))]
+            ).filtered(lambda job: job.records & owned[job.model_name]).unlink()
             machines.unlink()
             equipments.message_ids.unlink()
             equipments.unlink()

@@ -61,6 +61,43 @@ class TestImportCatalogue(CoffeeImportCase):
         self.assertEqual(len(espresso), 1)
         self.assertEqual(espresso.machine_count, 2)
 
+    def test_a_known_program_costs_no_call_on_the_next_import(self):
+        self.machine._import_catalogue()
+        calls = self.calls_made()
+        self.machine._import_catalogue()
+        self.assertEqual(self.calls_made() - calls, 1, "the list only")
+        self.assertTrue(self.machine_program(self.machine).option_ids)
+
+    def test_a_machine_of_a_known_model_costs_one_call(self):
+        self.machine._import_catalogue()
+        other = self.machine_binding(list(self.simulator.machines.values())[1])
+        self.assertEqual(other.vib, self.machine.vib)
+        self.assertEqual(other.enumber, self.machine.enumber)
+        calls = self.calls_made()
+        other._import_catalogue()
+        self.assertEqual(self.calls_made() - calls, 1, "the list only")
+        ours, theirs = self.machine_program(self.machine), self.machine_program(other)
+        self.assertNotEqual(ours.option_ids, theirs.option_ids)
+        self.assertEqual(
+            sorted(theirs.option_ids.mapped("key")),
+            sorted(ours.option_ids.mapped("key")),
+        )
+        fill = theirs.option_ids.filtered(lambda o: o.key == keys.OPTION_FILL_QUANTITY)
+        self.assertEqual((fill.min_value, fill.max_value, fill.step), (35, 60, 5))
+        self.assertTrue(theirs.available)
+
+    def test_asking_for_the_catalogue_reads_every_definition_again(self):
+        self.machine._import_catalogue()
+        calls = self.calls_made()
+        self.machine._import_catalogue(refresh=True)
+        beverages = len(
+            self.machine.program_ids.filtered(lambda p: p.kind != "cleaning")
+        )
+        self.assertEqual(self.calls_made() - calls, 1 + beverages)
+
+    def machine_program(self, machine, key=keys.PROGRAM_ESPRESSO):
+        return machine.program_ids.filtered(lambda p: p.key == key)
+
     def test_importing_twice_yields_the_same_records(self):
         self.machine._import_catalogue()
         beverages, lines = self.beverages(), self.machine.program_ids

@@ -23,7 +23,7 @@ catalogue imported last time is kept as it is, and the job ends saying so.
 It costs ``1 + number of beverages`` calls per machine.
 """
 
-from odoo import _, fields
+from odoo import Command, _, fields
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
@@ -33,6 +33,21 @@ from coffee_machine.homeconnect import keys
 
 from ...exceptions import MachineRefused
 from ...models.coffee_beverage.common import program_kind
+
+#: the fields of an option copied from a machine of the same model
+OPTION_FIELDS = (
+    "key",
+    "name",
+    "value_type",
+    "unit",
+    "has_range",
+    "min_value",
+    "max_value",
+    "step",
+    "allowed_values",
+    "display_values",
+    "default_value",
+)
 
 
 class HomeConnectBeverageImportMapper(Component):
@@ -76,13 +91,16 @@ class HomeConnectCatalogueImporter(Component):
     _usage = "catalogue.importer"
     _api_type = "homeconnect"
 
-    def run(self, machine):
+    def run(self, machine, refresh=False):
         """Import the catalogue of ``machine``; return what was done."""
         try:
             programs = self.backend_adapter.call(
                 "get_available_programs", machine.external_id
             )
-            definitions = self._read_definitions(machine, programs)
+            known = {} if refresh else self._known_programs(machine, programs)
+            definitions = self._read_definitions(
+                machine, [p for p in programs if p.key not in known]
+            )
         except MachineRefused as error:
             if not isinstance(error.api_error, hc.WrongOperationStateError):
                 raise
@@ -92,7 +110,11 @@ class HomeConnectCatalogueImporter(Component):
         lines = machine.program_ids
         for program in programs:
             beverage = self._import_beverage(program)
-            self._import_line(machine, program, definitions.get(program.key), beverage)
+            if program.key in known:
+                self._import_known_line(machine, program, known[program.key], beverage)
+            else:
+                definition = definitions.get(program.key)
+                self._import_line(machine, program, definition, beverage)
         listed = {program.key for program in programs}
         lines.filtered(lambda line: line.key not in listed).write({"available": False})
         machine.write(
@@ -137,6 +159,38 @@ class HomeConnectCatalogueImporter(Component):
                     raise
         return definitions
 
+    def _known_programs(self, machine, programs):
+        """``{key: line}`` of the beverages whose options Odoo already knows:
+        this machine's line, else the freshest of a machine of its model."""
+        keys_ = [p.key for p in programs if program_kind(p.key) != "cleaning"]
+        if not keys_:
+            return {}
+        lines = self.env["coffee.machine.program"].search(
+            [
+                ("key", "in", keys_),
+                ("available", "=", True),
+                ("sync_date", "!=", False),
+                ("machine_id.backend_id", "=", machine.backend_id.id),
+                ("machine_id.vib", "=", machine.vib),
+                ("machine_id.enumber", "=", machine.enumber),
+            ],
+            order="sync_date desc, id desc",
+        )
+        known = {}
+        for line in lines.sorted(lambda line: line.machine_id != machine):
+            known.setdefault(line.key, line)
+        return known
+
+    def _import_known_line(self, machine, program, known, beverage):
+        """A program whose options ``known`` (a line) already has: no call."""
+        definition = None
+        if known.machine_id != machine:
+            definition = [
+                {name: option[name] for name in OPTION_FIELDS}
+                for option in known.option_ids
+            ]
+        self._import_line(machine, program, definition, beverage, copied=True)
+
     def _import_beverage(self, program):
         if program_kind(program.key) == "cleaning":
             return self.env["coffee.beverage"]
@@ -150,17 +204,24 @@ class HomeConnectCatalogueImporter(Component):
             beverage = binder.to_internal(program.key)
         return beverage
 
-    def _import_line(self, machine, program, definition, beverage):
+    def _import_line(self, machine, program, definition, beverage, copied=False):
+        """``definition``: the API's, or with ``copied`` the option values of
+        a line of another machine (``None``: this line's own are kept)."""
         line = machine.program_ids.filtered(lambda line: line.key == program.key)
         values = {
             "name": program.name or keys.short_name(program.key),
             "execution": program.execution,
-            "available": definition is not None
+            "available": copied
+            or definition is not None
             or program_kind(program.key) == "cleaning",
             "beverage_id": beverage.id,
             "sync_date": fields.Datetime.now(),
         }
-        if definition is not None:
+        if copied and definition is not None:
+            values["option_ids"] = [Command.clear()] + [
+                Command.create(option) for option in definition
+            ]
+        elif definition is not None:
             values["option_ids"] = self._option_commands(line, definition)
         with self._retry_unique_violation():
             if line:

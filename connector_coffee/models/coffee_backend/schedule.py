@@ -15,8 +15,10 @@ its schedule costs per day::
                   calls per run × runs a day (from the cron's interval)
 
     calls per run: machines   1 (one listing for the whole account)
-                   beverages  1 + beverages, per machine
-                   state      2 per machine
+                   beverages  1 per machine whose catalogue is known,
+                              1 + beverages for one not imported yet
+                   state      2 per machine (at most: 1 for a machine on
+                              and idle, 2 in standby, off or brewing)
 
 and refuses (``ValidationError``) a schedule that would spend more than
 ``quota_schedule_share`` percent of the daily quota: whether the change is
@@ -99,9 +101,9 @@ class CoffeeBackend(models.Model):
             return 1
         if kind == "state":
             return STATE_CALLS * count
+        # a known catalogue costs its listing: the definitions are kept
         beverages = [
-            len(machine.program_ids.filtered(lambda p: p.kind != "cleaning"))
-            or DEFAULT_BEVERAGES
+            0 if machine.catalogue_sync_date else DEFAULT_BEVERAGES
             for machine in machines
         ] or [DEFAULT_BEVERAGES]
         return sum(1 + n for n in beverages)

@@ -30,22 +30,38 @@ class CoffeeMachine(models.Model):
                 machine.program_ids.filtered("available").beverage_id
             )
 
-    def _run_import(self, usage):
+    def _run_import(self, usage, **kwargs):
         self.ensure_one()
+        if not self.exists():
+            return _("The machine was deleted since this job was queued.")
         if not self.active:
             return _("%s was removed from its account: not refreshed.", self.name)
         backend = self.backend_id
         with backend._recording_failures(machine=self):
             with backend.work_on(self._name) as work:
-                return work.component(usage=usage).run(self)
+                return work.component(usage=usage).run(self, **kwargs)
 
     def _import_state(self):
         """Job: read the machine's live state and counters."""
         return self._run_import("state.importer")
 
-    def _import_catalogue(self):
-        """Job: read the programs the machine offers, and their options."""
-        return self._run_import("catalogue.importer")
+    def _import_catalogue(self, refresh=False):
+        """Job: read the programs the machine offers, and their options.
+
+        The options of a program already known (on this machine, or on
+        another of the same model) are read again only with ``refresh``: a
+        person asking for it.
+        """
+        return self._run_import("catalogue.importer", refresh=refresh)
+
+    def _delay_refresh(self, eta=None):
+        """Queue a refresh of the state (not twice while one waits)."""
+        for machine in self:
+            machine.with_delay(
+                eta=eta,
+                identity_key=identity_exact,
+                description=_("Refresh %s", machine.name),
+            )._import_state()
 
     # -- buttons -----------------------------------------------------------
     def _check_manager(self):
@@ -57,11 +73,7 @@ class CoffeeMachine(models.Model):
     def action_refresh(self):
         """Queue a refresh of the state of the machines."""
         self._check_manager()
-        for machine in self:
-            machine.with_delay(
-                identity_key=identity_exact,
-                description=_("Refresh %s", machine.name),
-            )._import_state()
+        self._delay_refresh()
         return self.backend_id[:1]._notify(
             _("A refresh of %s is queued.", ", ".join(self.mapped("name")))
         )
@@ -72,7 +84,7 @@ class CoffeeMachine(models.Model):
             machine.with_delay(
                 identity_key=identity_exact,
                 description=_("Import the beverages of %s", machine.name),
-            )._import_catalogue()
+            )._import_catalogue(refresh=True)
         return self.backend_id[:1]._notify(
             _(
                 "An import of the beverages of %s is queued.",
