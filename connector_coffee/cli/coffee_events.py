@@ -13,23 +13,36 @@ process of its own::
 given before the command's name.)
 
 It keeps one stream open per authorized backend (one call of the daily quota
-per opening, not per event) and turns each frame into queue jobs:
+per opening, not per event) and does what each frame calls for:
 
 ==========================  ===================================================
-frame                       job queued
+frame                       what the reader does
 ==========================  ===================================================
-EVENT, CONNECTED,           ``coffee.backend._handle_events`` with the items, as
-DISCONNECTED                plain dicts (alerts → maintenance requests,
-                            programs finished → brews concluded)
-STATUS with counters        ``coffee.machine._import_state`` in a minute
-                            (deduplicated: one refresh for a burst of frames)
-PAIRED, DEPAIRED, or an     ``coffee.backend._import_machines``
+STATUS, NOTIFY              applies the state to the machine at once, in the
+                            order the frames come (``stream.state`` component
+                            of the protocol): operation and power state,
+                            remote start, door, active program and progress,
+                            counters (panel beverages logged, brews ordered
+                            from Odoo settled). No call.
+EVENT, CONNECTED,           queues ``coffee.backend._handle_events`` with the
+DISCONNECTED                items, as plain dicts (alerts → maintenance
+                            requests, programs ended → brews concluded)
+PAIRED, DEPAIRED, or an     queues ``coffee.backend._import_machines``
 unknown machine
-KEEP-ALIVE, NOTIFY          nothing
+KEEP-ALIVE                  nothing (but the heartbeat)
 ==========================  ===================================================
 
-The reader never writes business data itself: it only queues jobs, which the
-job runner executes with retries like any other import.
+Each frame is applied in a transaction of its own, retried when it collides
+with a job writing the same machine; one that keeps colliding queues a
+refresh of the machine instead, so nothing is lost.
+
+When a stream has been opened (its first frame came), the reader writes
+when ("Event Stream Opened") and queues one refresh of every machine: what
+changed while no stream was open is read once, and from then on the stream
+keeps the machines current. When the stream ends, that time is cleared: the
+brew exporter then reads machines over the API again, until the next stream
+and its refreshes. A stream dropped after it brought frames is reopened at
+once; one that fails to open waits before the next try.
 
 One reader per backend across a cluster: before opening a stream, the reader
 takes a PostgreSQL session advisory lock for the backend on a connection of
@@ -57,19 +70,20 @@ In code (tests, or another supervisor)::
 import argparse
 import hashlib
 import logging
+import random
 import signal
 import threading
 import time
+
+import psycopg2
+from psycopg2 import errorcodes
 
 from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.cli import Command
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from odoo.addons.queue_job.job import identity_exact
-
 from coffee_machine.homeconnect import client as hc
-from coffee_machine.homeconnect import keys
 
 from ..exceptions import AuthorizationError, CoffeeJobError
 
@@ -77,10 +91,21 @@ _logger = logging.getLogger(__name__)
 
 JOB_FRAMES = ("EVENT", "CONNECTED", "DISCONNECTED")
 PAIRING_FRAMES = ("PAIRED", "DEPAIRED")
-#: seconds a state refresh waits, so that a burst of frames makes one refresh
-STATE_REFRESH_DELAY = 60
+#: seconds the refreshes queued when a stream opens wait (the stream's own
+#: first frames come first)
+OPEN_REFRESH_DELAY = 2
+#: tries of a frame's transaction that collides with a job's
+APPLY_TRIES = 5
+#: errors of PostgreSQL after which a frame's transaction is tried again
+CONCURRENCY_ERRORS = (
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+    errorcodes.LOCK_NOT_AVAILABLE,
+)
 #: seconds between two attempts to open a stream that failed
 RETRY_DELAY = 30
+#: seconds before reopening a stream that was dropped after bringing frames
+REOPEN_DELAY = 1
 #: seconds between two looks for backends authorized or deauthorized since
 RESCAN_DELAY = 60
 #: seconds between two writes of ``events_read_at`` while frames come (Home
@@ -119,6 +144,8 @@ class EventReader:
         self._stream = None
         self._token = None  # the access token of the stream opened last
         self._beat_at = None  # time.monotonic() of the last heartbeat written
+        self._opening_at = None  # when the stream being opened was asked for
+        self.state_frames = ()  # frame types applied as state (per protocol)
 
     # -- life cycle ----------------------------------------------------------------
     def stop(self):
@@ -173,6 +200,7 @@ class EventReader:
         refused = None  # the access token the stream refused, to refresh
         refusals = 0  # in a row: a token refused right after a refresh waits
         while not self._done(max_events, until):
+            opened = False  # a frame came on this stream
             try:
                 if refused:
                     self._refresh_token(refused)
@@ -183,6 +211,9 @@ class EventReader:
                 for event in self._stream:
                     refusals = 0
                     self.events_read += 1
+                    if not opened:
+                        opened = True
+                        self._on_opened()
                     self._heartbeat()
                     self._dispatch(event)
                     if self._done(max_events, until):
@@ -201,20 +232,22 @@ class EventReader:
                 )
                 break
             except (hc.HomeConnectError, CoffeeJobError) as error:
-                self._retry_later(error)
+                self._retry_later(error, REOPEN_DELAY if opened else RETRY_DELAY)
             finally:
                 stream, self._stream = self._stream, None
                 if stream is not None:
                     stream.close()
+                if opened:
+                    self._on_closed()
 
-    def _retry_later(self, reason):
+    def _retry_later(self, reason, delay=RETRY_DELAY):
         _logger.info(
             "Coffee backend %s: event stream failed (%s), retrying in %s s",
             self.backend_id,
             reason,
-            RETRY_DELAY,
+            delay,
         )
-        self._stop.wait(RETRY_DELAY)
+        self._stop.wait(delay)
 
     # -- Odoo side -----------------------------------------------------------------
     def _env(self, cr):
@@ -229,10 +262,37 @@ class EventReader:
             with backend._component("authenticator") as authenticator:
                 self._token = authenticator.access_token()
             location, timeout = backend.location, backend.request_timeout or 10
+            with backend.work_on("coffee.machine") as work:
+                self.state_frames = work.component(usage="stream.state").state_frames
         client = hc.HomeConnectClient(
             location, self._token, timeout=timeout, on_request=self._count_call
         )
-        return client.events()
+        self._opening_at = fields.Datetime.now()
+        # one stream, one opening: a stream that ends is reopened here, where
+        # its opening is known, and the machines refreshed
+        return client.events(reconnect=False)
+
+    def _on_opened(self):
+        """The stream is open (its first frame came): the machines are read
+        once, and from then on the stream keeps them current."""
+        with self.registry.cursor() as cr:
+            backend = self._backend(cr)
+            backend._store(
+                {
+                    "events_connected_at": self._opening_at,
+                    "events_read_at": fields.Datetime.now(),
+                }
+            )
+            self._beat_at = time.monotonic()
+            for machine in self._env(cr)["coffee.machine"].search(
+                [("backend_id", "=", backend.id)]
+            ):
+                machine._delay_refresh(eta=OPEN_REFRESH_DELAY)
+
+    def _on_closed(self):
+        """No stream is open: the stored states are no longer kept current."""
+        with self.registry.cursor() as cr:
+            self._backend(cr)._store({"events_connected_at": False})
 
     def _refresh_token(self, refused):
         """Refresh the ``refused`` access token, unless a job already did."""
@@ -259,30 +319,64 @@ class EventReader:
             self._backend(cr)._count_calls(1)
 
     def _dispatch(self, event):
-        """Queue the jobs a frame calls for (in a transaction of its own)."""
+        """Apply or queue what a frame calls for (in a transaction of its own)."""
         if event.type == "KEEP-ALIVE" or not event.ha_id:
+            return
+        if event.type in self.state_frames and event.items:
+            self._apply_state(event)
             return
         with self.registry.cursor() as cr:
             backend = self._backend(cr)
-            machine = self._env(cr)["coffee.machine"].search(
-                [("backend_id", "=", backend.id), ("external_id", "=", event.ha_id)],
-                limit=1,
-            )
+            machine = self._machine(cr, event.ha_id)
             if event.type in PAIRING_FRAMES or not machine:
                 backend._delay_import("machines")
-                return
-            if event.type in JOB_FRAMES and event.items:
+            elif event.type in JOB_FRAMES and event.items:
                 backend.with_delay(
                     description=backend.env._("Events of %s", machine.name)
                 )._handle_events(event_items(event))
-            elif event.type == "STATUS" and any(
-                item.key.startswith(keys.COUNTER_PREFIX) for item in event.items
-            ):
-                machine.with_delay(
-                    eta=STATE_REFRESH_DELAY,
-                    identity_key=identity_exact,
-                    description=backend.env._("Refresh %s", machine.name),
-                )._import_state()
+
+    def _machine(self, cr, ha_id):
+        return self._env(cr)["coffee.machine"].search(
+            [("backend_id", "=", self.backend_id), ("external_id", "=", ha_id)],
+            limit=1,
+        )
+
+    def _apply_state(self, event):
+        """Store the state a frame carries; settle the brews it shows done.
+
+        A transaction that collides with a job writing the same machine is
+        tried again; after the last try a refresh of the machine is queued
+        instead, and the frame is dropped: the refresh reads what it said.
+        """
+        for attempt in range(1, APPLY_TRIES + 1):
+            try:
+                with self.registry.cursor() as cr:
+                    machine = self._machine(cr, event.ha_id)
+                    if not machine:
+                        self._backend(cr)._delay_import("machines")
+                        return
+                    with self._backend(cr).work_on("coffee.machine") as work:
+                        counted = work.component(usage="stream.state").apply(
+                            machine, event.items
+                        )
+                if counted:
+                    with self.registry.cursor() as cr:
+                        machine = self._machine(cr, event.ha_id)
+                        self._env(cr)["coffee.brew"]._settle_from_stream(machine)
+                return
+            except psycopg2.OperationalError as error:
+                if error.pgcode not in CONCURRENCY_ERRORS:
+                    raise
+                if attempt < APPLY_TRIES:
+                    time.sleep(random.uniform(0.05, 0.2) * attempt)
+        _logger.info(
+            "Coffee backend %s: a frame of %s kept colliding with a job: "
+            "a refresh is queued instead",
+            self.backend_id,
+            event.ha_id,
+        )
+        with self.registry.cursor() as cr:
+            self._machine(cr, event.ha_id)._delay_refresh()
 
 
 class ReaderPool:

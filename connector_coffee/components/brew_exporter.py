@@ -44,16 +44,29 @@ seconds later, when the machine has had time to show what it does.
 Following a brew (``follow``)
 -----------------------------
 
-While the machine runs the brew's program, its progress is stored and the
-job comes back a few seconds later; when the program is gone, the brew is
-``done`` if the counters grew, ``failed`` otherwise (it was stopped at the
-machine, or the machine ran out of water or beans).
+The follow job looks at the machine when the beverage should be in the cup
+(the program's duration, learnt from earlier brews). The brew is ``done``
+when the counters grew; while the machine still runs the brew's program, its
+progress is stored and the job comes back when the program's remaining time
+is over; when the program is gone and the counters did not grow, the brew
+``failed`` (it was stopped at the machine, or ran out of water or beans).
+Without the event stream a short brew costs three calls: the machine read
+before the start, the start, one look.
 
-While the event reader reads the account's stream (``odoo coffee-events``),
-the machine tells when its program ends: the job handling that event runs
-the same look at once (``conclude``), and the follow job only comes back
-every minute, as a fallback. A brew then costs a few calls of the daily
-quota instead of one every ten seconds.
+With the event stream (``odoo coffee-events``), the brew costs **one call**,
+the start:
+
+* the machine's stored state is live (``coffee.machine._state_is_live``):
+  the exporter decides on it, and snapshots the counters, without reading
+  the machine;
+* progress comes on the stream, and the counters' growth settles the brew
+  (``settle_on_counters``, called by the reader);
+* the follow job is only a fallback: its first look comes a margin after the
+  expected end, and finds the brew settled (no call) unless the stream
+  stopped meanwhile.
+
+A start whose answer was lost is still looked for on the machine itself
+(``_attempt_took``): exactly once is never decided on the stream alone.
 
 Every write on the brew is committed at once (``coffee.brew._store``): a
 retried or failed job rolls its own transaction back, and what it learnt
@@ -100,6 +113,7 @@ class ActiveProgram:
     key: str
     options: dict = field(default_factory=dict)
     progress: int | None = None
+    remaining: int | None = None  # seconds
 
 
 class BrewRefused(FailedJobError):
@@ -122,15 +136,17 @@ class CoffeeBrewExporter(AbstractComponent):
     _busy_retry_seconds = 30
     #: seconds before a start whose answer was lost is looked for again
     _unknown_retry_seconds = 10
-    #: seconds between two looks at a brewing machine
-    _follow_seconds = 10
-    #: the same while the event reader reads the account's stream: the end of
-    #: the program comes as an event (``conclude``), the looks are a fallback
-    _follow_seconds_with_events = 60
+    #: seconds a beverage takes, until brews of its program on the machine
+    #: have shown better
+    _default_brew_seconds = 30
+    #: seconds after the expected end of a program before a look at it
+    _follow_margin_seconds = 2
+    #: the same while the event stream settles brews: the look is a fallback
+    _follow_margin_with_events = 30
 
     # -- hooks of the protocol ---------------------------------------------
     def _read_machine(self, brew):
-        """Return the :class:`MachineReading` of the brew's machine."""
+        """Return the :class:`MachineReading` of the brew's machine (API)."""
         raise NotImplementedError
 
     def _read_active_program(self, brew):
@@ -208,7 +224,7 @@ class CoffeeBrewExporter(AbstractComponent):
         if errors:
             raise BrewRefused("\n".join(errors))
         self._check_start_slot(brew)
-        reading = self._check_machine(brew, self._read_machine(brew))
+        reading = self._check_machine(brew, self._reading_before_start(brew))
         self._record_attempt(brew, reading)
         try:
             self._start(brew)
@@ -224,6 +240,18 @@ class CoffeeBrewExporter(AbstractComponent):
                 raise BrewMustWait(message, seconds=self._busy_retry_seconds) from error
             raise BrewRefused(message) from error
         return self._started(brew)
+
+    def _reading_before_start(self, brew):
+        """The machine as the event stream keeps it, or as read now."""
+        machine = brew.machine_id
+        if not machine._state_is_live():
+            return self._read_machine(brew)
+        return MachineReading(
+            power=machine.power_state,
+            operation=machine.operation_state,
+            remote_start=machine.remote_start_allowed,
+            counters=machine._stream_counters(),
+        )
 
     def _check_start_slot(self, brew):
         """Wait for a free start slot of the account (before any call)."""
@@ -320,7 +348,7 @@ class CoffeeBrewExporter(AbstractComponent):
                 "error_message": False,
             }
         )
-        brew._enqueue_follow()
+        brew._enqueue_follow(eta=self._first_look_delay(brew))
         return _(
             "%(machine)s is brewing %(brew)s.",
             machine=brew.machine_id.display_name,
@@ -443,7 +471,7 @@ class CoffeeBrewExporter(AbstractComponent):
 
     # -- follow: progress, then done --------------------------------------------
     def follow(self, brew):
-        """Store the progress of a brewing brew; done when the machine is (job)."""
+        """Settle a brewing brew, or store its progress and look again (job)."""
         state = brew._committed_read(["state", "counter_snapshot"])
         if state["state"] != "brewing":
             return _(
@@ -452,7 +480,15 @@ class CoffeeBrewExporter(AbstractComponent):
                 state=state["state"],
             )
         try:
-            active = self._read_active_program(brew)
+            reading = self._read_machine(brew)
+            if self._counters_grew(
+                brew, state["counter_snapshot"] or {}, reading.counters
+            ):
+                self._done(brew)
+                return _("%s is ready.", brew.name)
+            active = None
+            if reading.operation in BUSY_STATES:
+                active = self._read_active_program(brew)
             if active and self._is_this_brew(brew, active):
                 brew._store({"progress": active.progress or 0})
                 raise RetryableJobError(
@@ -461,9 +497,8 @@ class CoffeeBrewExporter(AbstractComponent):
                         brew=brew.name,
                         progress=active.progress or 0,
                     ),
-                    seconds=self._follow_delay(brew),
+                    seconds=self._next_look_delay(brew, active),
                 )
-            reading = self._read_machine(brew)
         except RetryableJobError as error:
             if brew._is_last_attempt():
                 brew._store(
@@ -476,9 +511,6 @@ class CoffeeBrewExporter(AbstractComponent):
                     }
                 )
             raise
-        if self._counters_grew(brew, state["counter_snapshot"] or {}, reading.counters):
-            self._done(brew)
-            return _("%s is ready.", brew.name)
         message = _(
             "The machine stopped before the beverage was finished (stopped at "
             "its panel, or out of water or beans)."
@@ -486,10 +518,36 @@ class CoffeeBrewExporter(AbstractComponent):
         self._fail(brew, message)
         return message
 
-    def _follow_delay(self, brew):
+    def _margin(self, brew):
         if brew.backend_id._reads_events():
-            return self._follow_seconds_with_events
-        return self._follow_seconds
+            return self._follow_margin_with_events
+        return self._follow_margin_seconds
+
+    def _first_look_delay(self, brew):
+        """Seconds from the start to the first look: the expected end, and a
+        margin (a long one while the event stream will settle the brew)."""
+        expected = brew._machine_program().brew_seconds or self._default_brew_seconds
+        return round(expected + self._margin(brew))
+
+    def _next_look_delay(self, brew, active):
+        """Seconds to the next look at a brew still brewing: what remains."""
+        remaining = active.remaining
+        if remaining is None:
+            remaining = self._default_brew_seconds / 3
+        return max(round(remaining + self._margin(brew)), 2)
+
+    def settle_on_counters(self, brew):
+        """The machine's counters changed on its event stream: the brew is
+        done if they grew since its start. No call. Returns whether it is."""
+        state = brew._committed_read(["state", "counter_snapshot", "date_started"])
+        if state["state"] != "brewing":
+            return False
+        counters = brew.machine_id._stream_counters()
+        if not self._counters_grew(brew, state["counter_snapshot"] or {}, counters):
+            return False
+        self._done(brew)
+        brew._machine_program()._learn_brew_seconds(state["date_started"])
+        return True
 
     def conclude(self, brew):
         """The machine says its program ended: follow ``brew`` at once.

@@ -1,17 +1,60 @@
 # Copyright 2026 connector_coffee developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Batches over the machines Odoo knows: one job per machine.
+"""Machines: complete on import, and batches over the machines Odoo knows.
+
+A machine imported for the first time is *complete* when the import ends: its
+state is read in the same job (its counters are the baseline of the brew
+log, so that no beverage made after the import is missing from it) and the
+import of its catalogue is queued, so that its beverages can be ordered a
+minute later. A machine that cannot be read now (offline) gets a refresh
+job instead, retried on its own.
 
 The catalogue and the state are read machine by machine; a batch queues one
 job per active machine of the backend (``coffee.machine._import_catalogue``,
 ``coffee.machine._import_state``), so that an offline machine is retried on
-its own without spending again the calls of the others. These batches speak
-no protocol: the jobs find the components of the backend's API type.
+its own without spending again the calls of the others. These batches and
+the completion speak no protocol: the jobs find the components of the
+backend's API type.
 """
+
+import logging
 
 from odoo import _
 
-from odoo.addons.component.core import Component
+from odoo.addons.component.core import AbstractComponent, Component
+from odoo.addons.queue_job.job import identity_exact
+
+from ..exceptions import CoffeeJobError
+
+_logger = logging.getLogger(__name__)
+
+
+class CoffeeMachineRecordImporter(AbstractComponent):
+    """The protocol-neutral end of a machine's import (see above)."""
+
+    _name = "coffee.machine.record.importer"
+    _inherit = "coffee.record.importer"
+    _apply_on = "coffee.machine"
+
+    def _after_import(self, binding):
+        super()._after_import(binding)
+        if not binding.active:
+            return
+        if not binding.state_read_date:
+            self._read_state(binding)
+        if not binding.catalogue_sync_date:
+            binding.with_delay(
+                identity_key=identity_exact,
+                description=_("Import the beverages of %s", binding.name),
+            )._import_catalogue()
+
+    def _read_state(self, binding):
+        try:
+            with self.env.cr.savepoint():
+                self.component(usage="state.importer").run(binding)
+        except CoffeeJobError as error:
+            _logger.info("%s not read on import (%s): refresh queued", binding, error)
+            binding._delay_refresh()
 
 
 class CoffeeMachineCatalogueBatchImporter(Component):

@@ -22,5 +22,6 @@ from . import test_panel_brews
 from . import test_rpc_rights
 from . import test_schedule
 from . import test_security
+from . import test_stream_state
 from . import test_tokens
 from . import test_tour

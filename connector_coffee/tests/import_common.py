@@ -13,6 +13,8 @@ import queue
 import threading
 import time
 
+from odoo import fields
+
 from coffee_machine.homeconnect import client as hc
 
 from .common import CoffeeTransactionCase
@@ -85,6 +87,62 @@ class EventCollector:
                 )
             if any(predicate(item) for item in items):
                 return items
+
+
+class ReaderMixin:
+    """Run the event reader of ``self.backend`` in a thread, as the command
+    would, on the test's database.
+
+    The reader's cursors share the test's transaction and take the
+    registry's test lock: what the test does on the database while the
+    reader runs goes through ``locked`` (or ``until``), so that the two
+    threads never use the connection at once.
+    """
+
+    def locked(self, function, *args):
+        with self.registry.test_lock:
+            return function(*args)
+
+    def start_reader(self, **kwargs):
+        """Start the reader; return once its stream is open and has been
+        seen open (a keep-alive came)."""
+        from ..cli.coffee_events import EventReader
+
+        self.reader = EventReader(
+            self.registry, self.backend.id, context=dict(self.env.context)
+        )
+        before = self.simulator.bus.open_streams()
+        thread = threading.Thread(target=self.reader.run, kwargs=kwargs, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, 10)
+        self.addCleanup(self.reader.stop)
+        wait_for(lambda: self.simulator.bus.open_streams() > before)
+        read = self.reader.events_read
+        self.simulator.clock.advance(60)  # a keep-alive: the stream is open
+        wait_for(lambda: self.reader.events_read > read)
+        return thread
+
+    def stop_reader(self, thread):
+        self.reader.stop()
+        thread.join(10)
+        self.assertFalse(thread.is_alive(), "the reader stops when asked")
+
+    def read_after_opening(self, machine):
+        """Refresh ``machine`` as the job queued at the stream's opening does:
+        in a second after the opening (the dates have no finer unit)."""
+        opened = self.locked(lambda: self.backend.events_connected_at)
+        wait_for(lambda: fields.Datetime.now() > opened, timeout=2)
+        self.locked(machine._import_state)
+
+    def until(self, condition):
+        """Wait until ``condition()`` holds on the data the reader wrote."""
+
+        def holds():
+            with self.registry.test_lock:  # the reader's cursors share ours
+                self.env.invalidate_all()
+                return condition()
+
+        wait_for(holds)
 
 
 class CoffeeImportCase(CoffeeTransactionCase):

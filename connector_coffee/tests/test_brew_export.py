@@ -90,9 +90,34 @@ class TestBrewExport(CoffeeBrewCase):
             self.simulator.clock.advance(15)
             outcome, error = self.perform(follow)
         self.assertEqual(outcome, "retry")
-        self.assertEqual(error.seconds, 10)
         self.assertEqual(brew.state, "brewing")
         self.assertEqual(brew.progress, 50)
+        # the next look comes when the program's remaining 15 s are over
+        self.assertEqual(error.seconds, 15 + 2)
+
+    def test_a_short_brew_without_the_stream_costs_three_calls(self):
+        calls = self.calls_made()
+        with trap_jobs() as trap:
+            brew, job = self.queue(trap)
+            self.perform(job)
+            (follow,) = self.jobs_of(trap, "_follow_brew")
+            self.simulator.clock.advance(31)  # the follow job's first look
+            outcome, result = self.perform(follow)
+        self.assertEqual(outcome, "done", result)
+        self.assertEqual(brew.state, "done")
+        # status before the start, the start, status after it
+        self.assertEqual(self.calls_made() - calls, 3)
+
+    def test_the_first_look_comes_when_the_beverage_should_be_ready(self):
+        self.machine.program_ids.filtered(
+            lambda p: p.key == keys.PROGRAM_ESPRESSO
+        ).brew_seconds = 50
+        with trap_jobs() as trap:
+            __, job = self.queue(trap)
+            before = fields.Datetime.now()
+            self.perform(job)
+            (follow,) = self.jobs_of(trap, "_follow_brew")
+        self.assertAlmostEqual((follow.eta - before).total_seconds(), 50 + 2, delta=2)
 
     def test_lost_start_answer_brews_once(self):
         self.simulator.faults.lose_start_answer(1)
@@ -235,7 +260,8 @@ class TestBrewExport(CoffeeBrewCase):
         self.assertEqual(brew.start_attempts, 0)
 
     def test_quota_refusal_waits_for_retry_after(self):
-        self.simulator.quota.config = QuotaConfig(per_minute=2, per_day=None)
+        # the machine is read (one call), the start is refused
+        self.simulator.quota.config = QuotaConfig(per_minute=1, per_day=None)
         with trap_jobs() as trap:
             brew, job = self.queue(trap)
             outcome, error = self.perform(job)
@@ -382,12 +408,13 @@ class TestBrewEndEvents(CoffeeBrewCase):
         self.assertEqual(outcome, "retry")
         return error.seconds
 
-    def test_brews_are_looked_at_every_minute_while_events_are_read(self):
-        self.assertEqual(self.next_look_in(fields.Datetime.now()), 60)
+    def test_looks_leave_a_long_margin_while_events_are_read(self):
+        # 15 s of the program remain; the stream will tell its end
+        self.assertEqual(self.next_look_in(fields.Datetime.now()), 15 + 30)
 
-    def test_an_old_heartbeat_of_the_reader_brings_back_quick_looks(self):
+    def test_an_old_heartbeat_of_the_reader_brings_back_close_looks(self):
         an_hour_ago = fields.Datetime.subtract(fields.Datetime.now(), hours=1)
-        self.assertEqual(self.next_look_in(an_hour_ago), 10)
+        self.assertEqual(self.next_look_in(an_hour_ago), 15 + 2)
 
 
 @tagged("post_install", "-at_install")

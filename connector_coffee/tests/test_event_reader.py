@@ -1,6 +1,8 @@
 # Copyright 2026 connector_coffee developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The event reader turns frames of the stream into jobs, and only that."""
+"""The event reader: one stream per backend, its frames into jobs (alerts),
+its life cycle (tokens, locks, the pool, the command). The state it applies
+itself is tested in ``test_stream_state``."""
 
 import queue
 import signal
@@ -74,21 +76,6 @@ class TestEventReader(CoffeeImportCase):
         self.assertEqual(job.recordset.ids, self.backend.ids)
         self.backend._handle_events(job.args[0])  # what the job runner does
         self.assertEqual(self.machine.open_alert_count, 1)
-
-    def test_counter_status_queues_one_delayed_refresh(self):
-        with trap_jobs() as trap:
-            thread = self.start_reader()
-            self.brew_at_panel(self.sim, keys.PROGRAM_ESPRESSO, 2)
-            wait_for(
-                lambda: any(
-                    j.method_name == "_import_state" for j in trap.enqueued_jobs
-                )
-            )
-            self.reader.stop()
-            thread.join(10)
-        refreshes = [j for j in trap.enqueued_jobs if j.method_name == "_import_state"]
-        self.assertEqual(refreshes[0].recordset.ids, self.machine.ids)
-        self.assertTrue(refreshes[0].eta)
 
     def test_bounded_run_ends_after_max_events(self):
         thread = self.start_reader(max_events=1)

@@ -4,6 +4,8 @@
 
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.tests.common import trap_jobs
+
 from coffee_machine.homeconnect import keys
 
 from ..exceptions import MachineUnreachable
@@ -38,6 +40,37 @@ class TestImportMachines(CoffeeImportCase):
         )
         self.assertTrue(machine.connected)
         self.assertTrue(machine.sync_date)
+
+    def test_a_new_machine_is_read_and_its_catalogue_queued(self):
+        with trap_jobs() as trap:
+            self._import_machines()
+        machine = self.machine_binding()
+        self.assertTrue(machine.state_read_date)
+        self.assertEqual(machine.display_state, "ready")
+        self.assertIn(keys.COUNTER_PREFIX, machine.counter_ids.mapped("key"))
+        queued = [j for j in trap.enqueued_jobs if j.method_name == "_import_catalogue"]
+        self.assertEqual(len(queued), 2, "one catalogue import per machine")
+        self.assertIn(machine, [job.recordset for job in queued])
+
+    def test_a_panel_beverage_made_right_after_the_import_is_logged(self):
+        self._import_machines()
+        machine = self.machine_binding()
+        self.brew_at_panel(self.simulator.machine(), keys.PROGRAM_ESPRESSO)
+        machine._import_state()
+        panel = self.env["coffee.brew"].search(
+            [("machine_id", "=", machine.id), ("origin", "=", "panel")]
+        )
+        self.assertEqual(panel.quantity, 1)
+
+    def test_an_offline_machine_gets_a_refresh_queued_on_import(self):
+        sim = self.simulator.machine()
+        self.simulator.faults.offline(sim.ha_id)
+        with trap_jobs() as trap:
+            self._import_machines()
+        machine = self.machine_binding()
+        self.assertFalse(machine.state_read_date)
+        refreshes = [j for j in trap.enqueued_jobs if j.method_name == "_import_state"]
+        self.assertEqual([job.recordset for job in refreshes], [machine])
 
     def test_importing_twice_yields_the_same_records(self):
         self._import_machines()

@@ -5,3 +5,4 @@ from . import machine
 from . import catalogue
 from . import state
 from . import events
+from . import stream

@@ -6,9 +6,10 @@ The flow (exactly once, start slots, follow) is protocol-neutral and lives in
 ``components/brew_exporter.py``; this component says how Home Connect does
 each step:
 
-* reading a machine: ``settings`` (``PowerState``) and ``status``
-  (``OperationState``, ``RemoteControlStartAllowed`` and the
-  ``BeverageCounter*`` counters), two calls;
+* reading a machine: ``status`` (``OperationState``,
+  ``RemoteControlStartAllowed`` and the ``BeverageCounter*`` counters), one
+  call; ``settings`` (``PowerState``) as well only when it is ``Inactive``
+  (in standby or off);
 * the active program (``programs/active``, with ``ProgramProgress``);
 * waking: ``PowerState`` set to ``On``;
 * starting: ``PUT programs/active`` with the program key and options;
@@ -46,16 +47,23 @@ class HomeConnectBrewExporter(Component):
         return brew.machine_id.external_id
 
     def _read_machine(self, brew):
+        """One call (``status``) for a machine that works; ``settings`` too
+        for one that is ``Inactive``, to tell standby from off."""
         ha_id = self._ha_id(brew)
-        settings = {
-            item.key: item.value for item in self._adapter.call("get_settings", ha_id)
-        }
         status = {
             item.key: item.value for item in self._adapter.call("get_status", ha_id)
         }
+        operation = operation_state_of(status.get(keys.STATUS_OPERATION_STATE))
+        power = "on"
+        if operation in ("inactive", "unknown"):
+            settings = {
+                item.key: item.value
+                for item in self._adapter.call("get_settings", ha_id)
+            }
+            power = power_state_of(settings.get(keys.SETTING_POWER_STATE))
         return MachineReading(
-            power=power_state_of(settings.get(keys.SETTING_POWER_STATE)),
-            operation=operation_state_of(status.get(keys.STATUS_OPERATION_STATE)),
+            power=power,
+            operation=operation,
             remote_start=bool(status.get(keys.STATUS_REMOTE_START_ALLOWED)),
             counters={
                 key: value
@@ -69,10 +77,12 @@ class HomeConnectBrewExporter(Component):
         if program is None:
             return None
         progress = program.option_value(keys.OPTION_PROGRAM_PROGRESS)
+        remaining = program.option_value(keys.OPTION_REMAINING_PROGRAM_TIME)
         return ActiveProgram(
             key=program.key,
             options={option.key: option.value for option in program.options},
             progress=int(progress) if isinstance(progress, int | float) else None,
+            remaining=int(remaining) if isinstance(remaining, int | float) else None,
         )
 
     def _wake(self, brew):

@@ -67,7 +67,7 @@ class HomeConnectMachineImportMapper(Component):
 
 class HomeConnectMachineImporter(Component):
     _name = "coffee.homeconnect.machine.importer"
-    _inherit = "coffee.record.importer"
+    _inherit = "coffee.machine.record.importer"
     _apply_on = "coffee.machine"
     _api_type = "homeconnect"
 

@@ -2,10 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Home Connect status and settings → the live state and counters of a machine.
 
-A refresh costs two calls (``status`` and ``settings``), three while the
-machine brews (``programs/active``, for the program and its progress). The
-mapper reads a plain dict ``{"status": {key: value}, "settings": {key:
-value}, "active": Program or None}``; the counters
+A refresh costs one call (``status``) for a machine that is on and idle:
+its ``OperationState`` says it is on (a machine in standby or off is
+``Inactive``), so ``settings`` (``PowerState``) is read only for an
+``Inactive`` machine, and ``programs/active`` (the program and its progress)
+only while it brews. The mapper reads a plain dict ``{"status": {key:
+value}, "settings": {key: value}, "active": Program or None}``; the counters
 (``...Status.BeverageCounter*``) go to ``coffee.machine._record_counters``,
 which turns their growth since the last refresh into brew-log entries of
 origin "machine panel" (see ``models/coffee_machine/counters.py``).
@@ -50,11 +52,17 @@ class HomeConnectStateImportMapper(Component):
 
     @mapping
     def power(self, record):
-        return {
-            "power_state": power_state_of(
-                record["settings"].get(keys.SETTING_POWER_STATE)
-            )
-        }
+        power = record["settings"].get(keys.SETTING_POWER_STATE)
+        if power is None and operation_state_of(
+            record["status"].get(keys.STATUS_OPERATION_STATE)
+        ) not in ("inactive", "unknown"):
+            return {"power_state": "on"}  # settings not read: it works, it is on
+        return {"power_state": power_state_of(power)}
+
+    @mapping
+    def door(self, record):
+        door = record["status"].get(keys.STATUS_DOOR_STATE)
+        return {"door_state": keys.short_name(door) if door else False}
 
     @mapping
     def active_program(self, record):
@@ -93,13 +101,14 @@ class HomeConnectStateImporter(Component):
         adapter = self.backend_adapter
         ha_id = machine.external_id
         status = {item.key: item.value for item in adapter.call("get_status", ha_id)}
-        settings = {
-            item.key: item.value for item in adapter.call("get_settings", ha_id)
-        }
+        operation = operation_state_of(status.get(keys.STATUS_OPERATION_STATE))
+        settings = {}
+        if operation in ("inactive", "unknown"):
+            settings = {
+                item.key: item.value for item in adapter.call("get_settings", ha_id)
+            }
         active = None
-        if operation_state_of(status.get(keys.STATUS_OPERATION_STATE)) in (
-            BREWING_STATES
-        ):
+        if operation in BREWING_STATES:
             active = adapter.call("get_active_program", ha_id)
         mapper = self.component(usage="state.import.mapper")
         values = mapper.map_record(
@@ -112,7 +121,7 @@ class HomeConnectStateImporter(Component):
             if key.startswith(keys.COUNTER_PREFIX) and isinstance(value, int)
         }
         logged = machine._record_counters(counters, now)
-        machine.write(dict(values, state_sync_date=now))
+        machine.write(dict(values, state_sync_date=now, state_read_date=now))
         self._after_refresh(machine)
         return machine._state_summary(logged)
 

@@ -141,6 +141,7 @@ class CoffeeBackend(models.Model):
     quota_calls_today = fields.Integer(related="runtime_id.quota_calls_today")
     blocked_until = fields.Datetime(related="runtime_id.blocked_until")
     events_read_at = fields.Datetime(related="runtime_id.events_read_at")
+    events_connected_at = fields.Datetime(related="runtime_id.events_connected_at")
 
     # quota
     quota_daily_limit = fields.Integer(

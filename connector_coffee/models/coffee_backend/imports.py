@@ -7,13 +7,17 @@ Three imports, each a queue job of the backend (``root.coffee.import``):
 ======================  ========================================  ==============
 job                     what                                      calls
 ======================  ========================================  ==============
-``_import_machines``    the machines of the account, imported     1
-                        directly from the listing; removed ones
-                        archived
-``_import_catalogue``   one ``coffee.machine._import_catalogue``  1 + beverages
-                        job per machine                           per machine
-``_import_states``      one ``coffee.machine._import_state`` job  2 per machine
-                        per machine
+``_import_machines``    the machines of the account, imported     1, and 1 per
+                        directly from the listing; removed ones   new machine
+                        archived; a new machine is read at once
+                        and its catalogue queued
+``_import_catalogue``   one ``coffee.machine._import_catalogue``  1 per machine
+                        job per machine                           (+ 1 per
+                                                                  beverage of a
+                                                                  new model)
+``_import_states``      one ``coffee.machine._import_state`` job  1 per machine
+                        per machine                               (2 if off, 2
+                                                                  if brewing)
 ======================  ========================================  ==============
 
 plus ``_handle_events``, the job the event reader queues with the events it

@@ -96,6 +96,13 @@ class CoffeeBackendRuntime(models.Model):
         "account's event stream: it writes at least once a minute while the "
         "stream is open.",
     )
+    events_connected_at = fields.Datetime(
+        string="Event Stream Opened",
+        copy=False,
+        readonly=True,
+        help="When the event stream read now was opened; empty while none is "
+        "open. Only a machine read after it is kept current by the stream.",
+    )
 
     # imports
     last_import_error = fields.Text(

@@ -101,6 +101,10 @@ class CoffeeBeverage(models.Model):
             beverage.display_name = beverage.odoo_id.display_name or beverage.name
 
 
+#: seconds beyond which a "brew" was a machine left waiting, not a beverage
+LONGEST_BREW_SECONDS = 600
+
+
 class CoffeeMachineProgram(models.Model):
     """A program one machine offers, with the options it allows."""
 
@@ -126,6 +130,13 @@ class CoffeeMachineProgram(models.Model):
     available = fields.Boolean(default=True)
     option_ids = fields.One2many("coffee.machine.program.option", "program_id")
     sync_date = fields.Datetime()
+    brew_seconds = fields.Float(
+        string="Brewing Time (s)",
+        readonly=True,
+        help="How long a beverage of this program takes on this machine, learnt "
+        "from the brews ordered in Odoo whose end the event stream told: the "
+        "brew exporter looks at the machine when it should be done.",
+    )
 
     _sql_constraints = [
         ("machine_key_uniq", "unique(machine_id, key)", "One line per program.")
@@ -135,6 +146,17 @@ class CoffeeMachineProgram(models.Model):
     def _compute_kind(self):
         for program in self:
             program.kind = program_kind(program.key)
+
+    def _learn_brew_seconds(self, started):
+        """A brew of this program started at ``started`` is done now."""
+        if len(self) != 1 or not started:
+            return
+        seconds = (fields.Datetime.now() - started).total_seconds()
+        if not 0 < seconds < LONGEST_BREW_SECONDS:
+            return
+        if self.brew_seconds:  # a moving average: one odd brew moves it little
+            seconds = 0.7 * self.brew_seconds + 0.3 * seconds
+        self.brew_seconds = round(seconds, 1)
 
 
 class CoffeeMachineProgramOption(models.Model):

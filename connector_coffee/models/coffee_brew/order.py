@@ -39,8 +39,8 @@ from .common import ORDERED_ORIGINS
 MANAGER_GROUP = "connector.group_connector_manager"
 #: seconds between the start and the first look at the brewing machine
 FOLLOW_FIRST_LOOK = 15
-#: looks at a brewing machine before giving up following it (every ~10 s, or
-#: every minute while the event reader runs)
+#: looks at a brewing machine before giving up following it (each when the
+#: program's remaining time is over)
 FOLLOW_MAX_LOOKS = 90
 
 
@@ -320,6 +320,21 @@ class CoffeeBrew(models.Model):
                     settled |= brew
         for brew in settled:
             brew._close_follow_jobs(_("Settled on the machine's end-of-program event."))
+        return settled
+
+    @api.model
+    def _settle_from_stream(self, machine):
+        """The counters of ``machine`` changed on its event stream: settle the
+        brews they show done, without a call. Returns the brews settled."""
+        settled = self.browse()
+        for brew in self.search(
+            [("machine_id", "=", machine.id), ("state", "=", "brewing")]
+        ):
+            with brew.backend_id.work_on(self._name) as work:
+                if work.component(usage="record.exporter").settle_on_counters(brew):
+                    settled |= brew
+        for brew in settled:
+            brew._close_follow_jobs(_("Settled on the machine's event stream."))
         return settled
 
     def _close_follow_jobs(self, result):

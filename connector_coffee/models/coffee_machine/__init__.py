@@ -2,3 +2,4 @@ from . import common
 from . import counters
 from . import alerts
 from . import imports
+from . import stream

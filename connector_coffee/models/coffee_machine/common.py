@@ -81,13 +81,24 @@ class CoffeeMachine(models.Model):
     active_program_key = fields.Char(readonly=True)
     program_progress = fields.Integer(string="Progress (%)", readonly=True)
     remaining_seconds = fields.Integer(readonly=True)
+    door_state = fields.Char(readonly=True, help="Open, Closed or Locked.")
     display_state = fields.Selection(
         DISPLAY_STATES,
         string="State",
         compute="_compute_display_state",
         store=True,
     )
-    state_sync_date = fields.Datetime(string="State Synchronized", readonly=True)
+    state_sync_date = fields.Datetime(
+        string="State Synchronized",
+        readonly=True,
+        help="When the state was last read, over the API or on the event stream.",
+    )
+    state_read_date = fields.Datetime(
+        string="State Read",
+        readonly=True,
+        help="When the whole state was last read over the API: the event stream "
+        "keeps it current only from a reading made while it is open.",
+    )
     catalogue_sync_date = fields.Datetime(
         string="Catalogue Synchronized", readonly=True
     )

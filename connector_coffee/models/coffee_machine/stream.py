@@ -1,0 +1,75 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A machine kept current by its event stream, and when that can be trusted.
+
+While the event reader reads an account's stream, each state change of a
+machine arrives as a frame, and the protocol's ``stream.state`` component
+turns it into field values (``_apply_stream_state``). No call is spent: the
+counters' growth logs the beverages made at the panel, the progress of a
+brew ordered from Odoo moves, and its counters settle it.
+
+The stored state is *live* (``_state_is_live``), good enough for the brew
+exporter to decide on without reading the machine, only when all of these
+hold:
+
+* the reader reads the stream now (its heartbeat is recent);
+* the machine was read in full over the API (``state_read_date``) *after*
+  the stream now read was opened (``events_connected_at``; both in seconds,
+  so in a later second): what happened while no stream was open is not
+  missed. The reader queues that reading for every machine, a few seconds
+  after it opens a stream.
+
+Otherwise the exporter reads the machine as it always did.
+"""
+
+from odoo import fields, models
+
+#: operation states while a program runs
+RUNNING_STATES = ("run", "pause", "delayedstart", "aborting")
+
+
+class CoffeeMachine(models.Model):
+    _inherit = "coffee.machine"  # pylint: disable=consider-merging-classes-inherited
+
+    def _state_is_live(self):
+        """True when the event stream keeps this machine's stored state current."""
+        self.ensure_one()
+        backend = self.backend_id
+        opened = backend.events_connected_at
+        return bool(
+            opened
+            and self.state_read_date
+            and self.state_read_date > opened  # in seconds: a later second
+            and backend._reads_events()
+        )
+
+    def _stream_counters(self):
+        """The counters as stored: ``{key: value}``."""
+        self.ensure_one()
+        return {counter.key: counter.value for counter in self.counter_ids}
+
+    def _apply_stream_state(self, values, counters):
+        """Store what a frame of the stream said of this machine.
+
+        ``values`` are field values of the machine, ``counters`` the counters
+        the frame carried (``{key: value}``). Returns the panel brews logged.
+        """
+        self.ensure_one()
+        now = fields.Datetime.now()
+        values = dict(values, connected=True, state_sync_date=now)
+        if values.get("operation_state", "run") not in RUNNING_STATES:
+            values.update(active_program_key=False, remaining_seconds=0)
+            values.setdefault("program_progress", 0)
+        panel = self.env["coffee.brew"]
+        if counters:
+            panel = self._record_counters(counters, now)
+        self.write(values)
+        if "program_progress" in values and self.active_program_key:
+            self.env["coffee.brew"].search(
+                [
+                    ("machine_id", "=", self.id),
+                    ("state", "=", "brewing"),
+                    ("program_key", "=", self.active_program_key),
+                ]
+            ).write({"progress": values["program_progress"]})
+        return panel

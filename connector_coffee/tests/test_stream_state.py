@@ -1,0 +1,135 @@
+# Copyright 2026 connector_coffee developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The event stream keeps machines current, and a brew costs one call."""
+
+from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from coffee_machine.homeconnect import keys
+
+from .common import CoffeeBrewCase
+from .import_common import ReaderMixin, wait_for
+
+
+@tagged("post_install", "-at_install")
+class TestStreamState(ReaderMixin, CoffeeBrewCase):
+    def queue_brew(self, trap):
+        brew = self.locked(self.new_brew)
+        self.locked(brew.action_queue)
+        return brew, self.export_job(trap)
+
+    def perform(self, job):
+        return self.locked(super().perform, job)
+
+    @staticmethod
+    def refreshes_asked(trap):
+        return [call for call in trap.calls if call.method.__name__ == "_import_state"]
+
+    def test_state_changes_reach_the_machine_without_a_call(self):
+        thread = self.start_reader()
+        calls = self.calls_made()
+        self.sim_machine.set_power(keys.POWER_STANDBY)
+        self.until(lambda: self.machine.display_state == "standby")
+        self.sim_machine.set_power(keys.POWER_ON)
+        self.sim_machine.disallow_remote_start()
+        self.until(lambda: not self.machine.remote_start_allowed)
+        self.stop_reader(thread)
+        self.assertEqual(self.machine.power_state, "on")
+        self.assertEqual(self.machine.operation_state, "ready")
+        self.assertEqual(self.calls_made(), calls)
+
+    def test_a_panel_beverage_reaches_the_brew_log_without_a_call(self):
+        thread = self.start_reader()
+        calls = self.calls_made()
+        self.sim_machine.brew_at_panel(keys.PROGRAM_CAPPUCCINO)
+        self.simulator.clock.advance(31)
+
+        def logged():
+            return self.env["coffee.brew"].search(
+                [("machine_id", "=", self.machine.id), ("origin", "=", "panel")]
+            )
+
+        self.until(logged)
+        self.stop_reader(thread)
+        self.assertEqual(logged().quantity, 1)
+        self.assertEqual(logged().family, "CoffeeAndMilk")
+        self.assertEqual(self.calls_made(), calls)
+
+    def test_opening_the_stream_queues_one_refresh_per_machine(self):
+        with trap_jobs() as trap:
+            thread = self.start_reader()
+            self.until(lambda: self.backend.events_connected_at)
+            (refresh,) = self.jobs_of(trap, "_import_state")
+            self.assertEqual(refresh.recordset, self.machine)
+            self.stop_reader(thread)
+        self.env.invalidate_all()
+        self.assertFalse(self.backend.events_connected_at, "no stream is open")
+
+    def test_a_machine_is_live_once_read_after_the_stream_opened(self):
+        thread = self.start_reader()
+        self.until(lambda: self.backend.events_connected_at)
+        live = self.machine._state_is_live
+        self.assertFalse(self.locked(live), "read before the stream")
+        self.read_after_opening(self.machine)
+        self.assertTrue(self.locked(live))
+        self.stop_reader(thread)
+        self.env.invalidate_all()
+        self.assertFalse(live(), "no stream, no live state")
+
+    def test_a_dropped_stream_is_reopened_and_the_machines_read_again(self):
+        with trap_jobs() as trap:
+            self.start_reader()
+            self.read_after_opening(self.machine)
+            self.simulator.bus.close_all()  # the stream ends
+            wait_for(lambda: self.simulator.bus.open_streams() == 1)
+            self.until(lambda: not self.machine._state_is_live())
+            read = self.reader.events_read
+            self.simulator.clock.advance(60)  # a keep-alive on the new stream
+            wait_for(lambda: self.reader.events_read > read)
+            # asked twice (the trap, like the queue, keeps one waiting job)
+            self.until(lambda: len(self.refreshes_asked(trap)) == 2)
+            self.until(lambda: self.backend.events_connected_at)
+
+    def test_a_brew_ordered_while_the_stream_is_read_costs_one_call(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        calls = self.calls_made()
+        with trap_jobs() as trap:
+            brew, job = self.queue_brew(trap)
+            outcome, result = self.perform(job)
+            self.assertEqual(outcome, "done", result)
+            self.simulator.clock.advance(15)
+            self.until(lambda: brew.progress == 50)
+            self.simulator.clock.advance(16)
+            self.until(lambda: brew.state == "done")
+            (follow,) = self.jobs_of(trap, "_follow_brew")
+            outcome, result = self.perform(follow)
+        self.stop_reader(thread)
+        self.assertEqual(outcome, "done", result)
+        self.assertEqual(len(self.api_brews()), 1)
+        self.assertEqual(self.calls_made() - calls, 1, "the start, nothing else")
+        self.assertFalse(
+            self.env["coffee.brew"].search([("origin", "=", "panel")]),
+            "the Odoo brew is not logged twice",
+        )
+
+    def test_the_follow_job_settles_the_brew_when_the_reader_died(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        with trap_jobs() as trap:
+            brew, job = self.queue_brew(trap)
+            self.perform(job)
+            self.stop_reader(thread)
+            self.simulator.clock.advance(31)
+            (follow,) = self.jobs_of(trap, "_follow_brew")
+            outcome, result = self.perform(follow)
+        self.assertEqual(outcome, "done", result)
+        self.assertEqual(brew.state, "done")
+
+    def test_the_machine_is_read_before_a_start_when_the_stream_is_not(self):
+        calls = self.calls_made()
+        with trap_jobs() as trap:
+            __, job = self.queue_brew(trap)
+            self.perform(job)
+        self.assertEqual(self.calls_made() - calls, 2, "status, then the start")
