@@ -42,7 +42,9 @@ changed while no stream was open is read once, and from then on the stream
 keeps the machines current. When the stream ends, that time is cleared: the
 brew exporter then reads machines over the API again, until the next stream
 and its refreshes. A stream dropped after it brought frames is reopened at
-once; one that fails to open waits before the next try.
+once; one that fails to open waits before the next try. A stream open for a
+day is closed and reopened on purpose: its refreshes are the daily
+reconciliation (one call per machine and day).
 
 One reader per backend across a cluster: before opening a stream, the reader
 takes a PostgreSQL session advisory lock for the backend on a connection of
@@ -106,6 +108,9 @@ CONCURRENCY_ERRORS = (
 RETRY_DELAY = 30
 #: seconds before reopening a stream that was dropped after bringing frames
 REOPEN_DELAY = 1
+#: seconds a stream is read before it is reopened on purpose: the opening
+#: refreshes every machine, a daily reconciliation of what a frame lost
+RECONCILE_DELAY = 24 * 3600
 #: seconds between two looks for backends authorized or deauthorized since
 RESCAN_DELAY = 60
 #: seconds between two writes of ``events_read_at`` while frames come (Home
@@ -145,6 +150,7 @@ class EventReader:
         self._token = None  # the access token of the stream opened last
         self._beat_at = None  # time.monotonic() of the last heartbeat written
         self._opening_at = None  # when the stream being opened was asked for
+        self.reconcile_delay = RECONCILE_DELAY
         self.state_frames = ()  # frame types applied as state (per protocol)
 
     # -- life cycle ----------------------------------------------------------------
@@ -201,6 +207,7 @@ class EventReader:
         refusals = 0  # in a row: a token refused right after a refresh waits
         while not self._done(max_events, until):
             opened = False  # a frame came on this stream
+            opened_at = time.monotonic()
             try:
                 if refused:
                     self._refresh_token(refused)
@@ -218,6 +225,8 @@ class EventReader:
                     self._dispatch(event)
                     if self._done(max_events, until):
                         break
+                    if time.monotonic() - opened_at > self.reconcile_delay:
+                        break  # reopened: every machine is read again
             except hc.UnauthorizedError:
                 if refusals:
                     self._retry_later("its refreshed access token is refused too")

@@ -91,6 +91,19 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             self.until(lambda: len(self.refreshes_asked(trap)) == 2)
             self.until(lambda: self.backend.events_connected_at)
 
+    def test_a_stream_open_for_long_is_reopened_to_read_every_machine(self):
+        with trap_jobs() as trap:
+            self.start_reader()
+            self.reader.reconcile_delay = 0  # "a day" has passed
+            read = self.reader.events_read
+            self.simulator.clock.advance(60)  # a keep-alive: time to reopen
+            wait_for(lambda: self.reader.events_read > read)
+            read = self.reader.events_read
+            wait_for(lambda: self.simulator.bus.open_streams() == 1)
+            self.simulator.clock.advance(60)
+            wait_for(lambda: self.reader.events_read > read)
+            self.until(lambda: len(self.refreshes_asked(trap)) >= 2)
+
     def test_a_brew_ordered_while_the_stream_is_read_costs_one_call(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
