@@ -3,3 +3,4 @@ from . import components
 from . import controllers
 from . import models
 from . import wizards
+from .events_thread import post_load

@@ -13,6 +13,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
+    "post_load": "post_load",
     "external_dependencies": {"python": ["requests", "connector-coffee-machine"]},
     "depends": [
         "mail",

@@ -10,7 +10,9 @@ process of its own::
     odoo --addons-path=/opt/connector-coffee coffee-events -c odoo.conf -d mydb
 
 (Odoo discovers the commands of addons only through an ``--addons-path``
-given before the command's name.)
+given before the command's name.) The same readers can run inside the Odoo
+server instead, where a second process is not allowed: see
+``connector_coffee/events_thread.py``.
 
 It keeps one stream open per authorized backend (one call of the daily quota
 per opening, not per event) and does what each frame calls for:

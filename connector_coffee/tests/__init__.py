@@ -13,6 +13,7 @@ from . import test_components
 from . import test_connection
 from . import test_device_flow
 from . import test_event_reader
+from . import test_events_in_server
 from . import test_import_catalogue
 from . import test_import_concurrency
 from . import test_import_machines

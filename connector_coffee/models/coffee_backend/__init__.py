@@ -5,3 +5,4 @@ from . import job_runner
 from . import timestamp
 from . import imports
 from . import schedule
+from . import events_health

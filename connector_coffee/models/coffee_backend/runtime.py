@@ -92,9 +92,9 @@ class CoffeeBackendRuntime(models.Model):
         string="Events Read",
         copy=False,
         readonly=True,
-        help="When the event reader (odoo coffee-events) last read this "
-        "account's event stream: it writes at least once a minute while the "
-        "stream is open.",
+        help="When the event reader (odoo coffee-events, or the one in the "
+        "server) last read this account's event stream: it writes at least "
+        "once a minute while the stream is open.",
     )
     events_connected_at = fields.Datetime(
         string="Event Stream Opened",
