@@ -33,10 +33,12 @@
         "views/coffee_machine_views.xml",
         "views/coffee_beverage_views.xml",
         "views/coffee_brew_views.xml",
+        "views/coffee_consumption_views.xml",
         "views/coffee_menus.xml",
         "wizards/coffee_brew_wizard_views.xml",
         "views/coffee_busy_views.xml",
         "data/ir_cron_data.xml",
+        "data/coffee_dashboard_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -17,6 +17,10 @@ It writes, in ``connector_coffee/static/description/``:
     the form of the brew, once it is done;
 ``screenshot_backend.png``
     the form of the first authorized backend;
+``screenshot_dashboard.png``
+    the Coffee dashboard, the app's landing page;
+``screenshot_graph.png``
+    the consumption graph (Coffee > Consumption);
 ``screenshot_busy_preference.png``
     the *Coffee* tab of the user's preferences, with "Pour me a coffee when
     Odoo keeps me waiting" switched on (it switches it on for the login, on
@@ -440,6 +444,18 @@ def main(argv=None):
                 "screenshot_backend.png",
                 f"{base}.action_coffee_backend/{backend['id']}{menu}",
                 ".o_form_view .o_form_sheet",
+                None,
+            ),
+            (
+                "screenshot_dashboard.png",
+                f"{base}.action_coffee_dashboard{menu}",
+                ".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)",
+                None,
+            ),
+            (
+                "screenshot_graph.png",
+                f"{base}.action_coffee_consumption{menu}",
+                ".o_graph_renderer canvas",
                 None,
             ),
         ]

@@ -11,6 +11,7 @@ from . import test_busy_requests
 from . import test_committed_state
 from . import test_components
 from . import test_connection
+from . import test_consumption
 from . import test_device_flow
 from . import test_event_reader
 from . import test_events_in_server

@@ -36,6 +36,7 @@ EMPLOYEE_METHODS = {
     ("coffee.beverage", "action_open_machines"),
     ("coffee.beverage", "action_open_brews"),
     ("maintenance.equipment", "action_open_coffee_machine"),
+    ("coffee.dashboard.tile", "action_open"),
 }
 
 #: the queue jobs, called by the job runner only

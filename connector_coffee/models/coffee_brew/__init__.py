@@ -1,3 +1,5 @@
 from . import common
 from . import order
 from . import preference
+from . import notify
+from . import report

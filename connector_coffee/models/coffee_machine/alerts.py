@@ -18,6 +18,9 @@ for every protocol:
   one;
 * ``_schedule_alert_activity`` / ``_close_alert_activity``: the same for
   light alerts, as a to-do activity on the equipment.
+
+An alert opened or closed is also posted on the equipment: the people who
+follow the machine (the office manager, its technician) are notified.
 """
 
 from odoo import _, api, fields, models
@@ -167,7 +170,14 @@ class CoffeeMachine(models.Model):
                     ),
                 }
             )
+        self._tell_followers(
+            _("%(machine)s: %(alert)s.", machine=self.name, alert=label)
+        )
         return "opened"
+
+    def _tell_followers(self, message):
+        """Post ``message`` on the equipment: its followers are notified."""
+        self.odoo_id.message_post(body=message, subtype_xmlid="mail.mt_comment")
 
     def _close_alert(self, kind, event_key):
         """Move the open request of ``kind`` to a done stage."""
@@ -188,6 +198,13 @@ class CoffeeMachine(models.Model):
             request.write({"stage_id": stage.id, "close_date": fields.Date.today()})
         else:
             request.write({"archive": True})
+        self._tell_followers(
+            _(
+                "%(machine)s: %(alert)s, solved.",
+                machine=self.name,
+                alert=self._alert_label(kind),
+            )
+        )
         return "closed"
 
     # -- light alerts: activities -----------------------------------------

@@ -2,8 +2,9 @@
 /*
  * The main flow of the coffee connector, as a person clicks it: open
  * Connectors > Coffee, open a backend, test its connection, import its
- * machines and beverages, order a brew from a machine's kanban card and see
- * it reach "Done" in the brew log.
+ * machines and beverages, order a brew from a machine's kanban card, see
+ * it reach "Done" in the brew log, then open the Coffee dashboard, today's
+ * brews and their graph.
  *
  * Imports and brews run in queue jobs: the test that starts this tour runs a
  * job runner beside the browser, and the tour waits for the jobs' results
@@ -137,6 +138,28 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
         {
             content: "The cappuccino is done",
             trigger: ".o_data_row:contains(Cappuccino) .badge:contains(Done)",
+        },
+        ...stepUtils.goToAppSteps(
+            "connector_coffee.menu_coffee_app",
+            "Open the Coffee app: its dashboard",
+        ),
+        {
+            content: "Today's tile counts the cappuccino",
+            trigger: ".o_kanban_record:contains(Today):contains(1)",
+            run: "click",
+        },
+        {
+            content: "Today's brews are listed",
+            trigger: ".o_list_view .o_data_row:contains(Cappuccino)",
+        },
+        {
+            content: "Show them as a graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph is drawn",
+            trigger: ".o_graph_renderer canvas",
         },
     ],
 });

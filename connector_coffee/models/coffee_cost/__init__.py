@@ -1,0 +1,4 @@
+from . import company
+from . import beverage
+from . import brew
+from . import reorder
