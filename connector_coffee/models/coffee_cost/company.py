@@ -24,7 +24,7 @@ CONSUMABLES = {
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     coffee_bean_product_id = fields.Many2one(
         "product.product",
