@@ -441,9 +441,9 @@ class CommittedBackendCase(
             env = self._env(cr)
             # the jobs the test queued and left (the imports queue others)
             owned = {"coffee.machine": machines, "coffee.backend": backend}
-            env["queue.job"].search(
-                [("model_name", "in", list(owned))]
-            ).filtered(lambda job: job.records & owned[job.model_name]).unlink()
+            env["queue.job"].search([("model_name", "in", list(owned))]).filtered(
+                lambda job: job.records & owned[job.model_name]
+            ).unlink()
             machines.unlink()
             equipments.message_ids.unlink()
             equipments.unlink()
