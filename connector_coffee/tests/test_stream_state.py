@@ -95,14 +95,15 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         with trap_jobs() as trap:
             self.start_reader()
             self.reader.reconcile_delay = 0  # "a day" has passed
-            read = self.reader.events_read
-            self.simulator.clock.advance(60)  # a keep-alive: time to reopen
-            wait_for(lambda: self.reader.events_read > read)
-            read = self.reader.events_read
-            wait_for(lambda: self.simulator.bus.open_streams() == 1)
-            self.simulator.clock.advance(60)
-            wait_for(lambda: self.reader.events_read > read)
-            self.until(lambda: len(self.refreshes_asked(trap)) >= 2)
+
+            def reopened():
+                # keep-alives: the next frame closes the stream, the one
+                # after it opens the new one
+                self.simulator.clock.advance(60)
+                with self.registry.test_lock:
+                    return len(self.refreshes_asked(trap)) >= 2
+
+            wait_for(reopened)
 
     def test_a_brew_ordered_while_the_stream_is_read_costs_one_call(self):
         thread = self.start_reader()
@@ -126,6 +127,36 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             self.env["coffee.brew"].search([("origin", "=", "panel")]),
             "the Odoo brew is not logged twice",
         )
+
+    def test_a_lost_start_answer_on_the_stream_brews_once(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.simulator.faults.lose_start_answer(1)
+        with trap_jobs() as trap:
+            brew, job = self.queue_brew(trap)
+            outcome, result = self.perform(job)
+            self.assertEqual(outcome, "done", result)
+            self.simulator.clock.advance(31)
+            self.until(lambda: brew.state == "done")
+        self.stop_reader(thread)
+        self.assertEqual(len(self.api_brews()), 1)
+        self.assertEqual(self.api_brews()[0]["result"], "finished")
+
+    def test_a_start_that_got_no_answer_and_did_not_take_is_not_done(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.simulator.faults.timeout_408(1)
+        with trap_jobs() as trap:
+            brew, job = self.queue_brew(trap)
+            outcome, __ = self.perform(job)
+            self.assertEqual(outcome, "retry")
+            self.simulator.clock.advance(31)
+            outcome, result = self.perform(job)  # it did not take: again
+            self.assertEqual(outcome, "done", result)
+            self.simulator.clock.advance(31)
+            self.until(lambda: brew.state == "done")
+        self.stop_reader(thread)
+        self.assertEqual([b["result"] for b in self.api_brews()], ["finished"])
 
     def test_the_follow_job_settles_the_brew_when_the_reader_died(self):
         thread = self.start_reader()

@@ -56,14 +56,17 @@ class CoffeeMachine(models.Model):
         """
         self.ensure_one()
         now = fields.Datetime.now()
-        values = dict(values, connected=True, state_sync_date=now)
+        values = dict(values, connected=True)
         if values.get("operation_state", "run") not in RUNNING_STATES:
             values.update(active_program_key=False, remaining_seconds=0)
             values.setdefault("program_progress", 0)
+        # only what changed: fewer writes, fewer collisions with the jobs
+        values = {name: value for name, value in values.items() if self[name] != value}
         panel = self.env["coffee.brew"]
         if counters:
             panel = self._record_counters(counters, now)
-        self.write(values)
+        if values or counters:
+            self.write(dict(values, state_sync_date=now))
         if "program_progress" in values and self.active_program_key:
             self.env["coffee.brew"].search(
                 [
