@@ -199,7 +199,14 @@ class CoffeeBrewExporter(AbstractComponent):
             raise
         except RetryableJobError as error:
             if not error.ignore_retry and brew._is_last_attempt():
-                self._fail(brew, str(error))
+                self._fail(
+                    brew,
+                    _(
+                        "Odoo gave up sending this brew after its last try: "
+                        "%(reason)s Order it again.",
+                        reason=error,
+                    ),
+                )
             else:
                 brew._store({"error_message": str(error)})
             raise
@@ -223,6 +230,7 @@ class CoffeeBrewExporter(AbstractComponent):
         errors = brew._option_errors()
         if errors:
             raise BrewRefused("\n".join(errors))
+        self._check_no_start_in_doubt(brew)
         self._check_start_slot(brew)
         reading = self._check_machine(brew, self._reading_before_start(brew))
         self._record_attempt(brew, reading)
@@ -252,6 +260,29 @@ class CoffeeBrewExporter(AbstractComponent):
             remote_start=machine.remote_start_allowed,
             counters=machine._stream_counters(),
         )
+
+    def _check_no_start_in_doubt(self, brew):
+        """Wait while another brew of the machine has a start in doubt.
+
+        Its outcome is told by the machine's counters: a beverage started
+        meanwhile would grow them too, and be taken for it.
+        """
+        with brew._committed_env() as committed:
+            in_doubt = committed.search_count(
+                [
+                    ("machine_id", "=", brew.machine_id.id),
+                    ("state", "=", "sent"),
+                    ("id", "!=", brew.id),
+                ]
+            )
+        if in_doubt:
+            raise BrewMustWait(
+                _(
+                    "Another brew's start on this machine is not confirmed "
+                    "yet: this one waits until it is."
+                ),
+                seconds=self._unknown_retry_seconds,
+            )
 
     def _check_start_slot(self, brew):
         """Wait for a free start slot of the account (before any call)."""
@@ -438,10 +469,12 @@ class CoffeeBrewExporter(AbstractComponent):
         return bool(brew.options) and self._is_this_brew(brew, active)
 
     def _counters_grew(self, brew, before, after):
-        keys = self._brewed_counters(brew) or list(before)
-        return any(
-            after.get(key, 0) > before.get(key, 0) for key in keys if key in before
-        )
+        """True when every counter this brew grows has grown: the total and
+        its family's, so that a beverage of another family made meanwhile
+        (at the panel) is not taken for this one."""
+        keys = [key for key in self._brewed_counters(brew) or list(before)]
+        keys = [key for key in keys if key in before]
+        return bool(keys) and all(after.get(key, 0) > before[key] for key in keys)
 
     def _back_to_queue(self, brew, retract_start=False):
         """The start certainly did not happen: the brew is queued again."""

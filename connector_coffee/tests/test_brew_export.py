@@ -198,6 +198,33 @@ class TestBrewExport(CoffeeBrewCase):
         self.assertEqual(self.total_counter(), before + 1)
         self.assertEqual(len(self.api_brews()), 1)
 
+    def test_a_panel_beverage_of_another_family_is_not_taken_for_the_brew(self):
+        with trap_jobs() as trap:
+            brew, job = self.queue(trap)  # an espresso
+            self._crash_after_recording_the_attempt(brew)  # it never left
+            self.sim_machine.brew_at_panel(keys.PROGRAM_CAPPUCCINO)
+            self.simulator.clock.advance(40)
+            outcome, result = self.perform(job)
+        self.assertEqual(outcome, "done", result)
+        self.assertEqual(brew.state, "brewing", "started, not taken as done")
+        self.assertEqual(len(self.api_brews()), 1)
+
+    def test_no_start_while_another_brew_s_start_is_in_doubt(self):
+        with trap_jobs() as trap:
+            first, first_job = self.queue(trap)
+            self._crash_after_recording_the_attempt(first)  # a start in doubt
+            second, second_job = self.queue(
+                trap, brew=self.new_brew(options={keys.OPTION_FILL_QUANTITY: 50})
+            )
+            outcome, error = self.perform(second_job)
+            self.assertEqual(outcome, "retry")
+            self.assertIn("not confirmed yet", second.error_message)
+            self.assertFalse(self.api_brews(), "nothing started meanwhile")
+            outcome, result = self.perform(first_job)  # did not take: again
+            self.assertEqual(outcome, "done", result)
+        self.assertEqual(first.state, "brewing")
+        self.assertEqual(len(self.api_brews()), 1)
+
     def test_remote_start_off_fails_at_once(self):
         self.sim_machine.disallow_remote_start()
         with trap_jobs() as trap:

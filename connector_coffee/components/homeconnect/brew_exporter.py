@@ -99,9 +99,14 @@ class HomeConnectBrewExporter(Component):
         self._adapter.call("stop_program", self._ha_id(brew))
 
     def _brewed_counters(self, brew):
+        """The total and the counters of the brew's family (ground coffee, not
+        beans, counts as ``PowderCoffee``)."""
+        families = keys.counter_families(brew.program_key)
+        bean_amount = (brew.options or {}).get(keys.OPTION_BEAN_AMOUNT) or ""
+        if families and keys.short_name(bean_amount) == "CoffeeGround":
+            families = ("PowderCoffee",)
         return [keys.COUNTER_PREFIX] + [
-            keys.COUNTER_PREFIX + family
-            for family in keys.counter_families(brew.program_key)
+            keys.COUNTER_PREFIX + family for family in families
         ]
 
     def _refusal_is_temporary(self, error):
