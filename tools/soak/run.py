@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Does every brew reach its cup exactly once while everything goes wrong? A soak.
 
-    python3 tools/soak/run.py --brews 60        # about 10 minutes
+    python3 tools/soak/run.py --brews 60        # about 6 minutes
     python3 tools/soak/run.py                   # 1000 brews, about an hour
     python3 tools/soak/run.py --backends 6 --machines 2 --kill-every 20 --keep
 
