@@ -63,13 +63,10 @@ the user could not be opted in (the opt-in fields are missing).
 """
 
 import argparse
-import getpass
 import json
 import os
 import platform
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -85,9 +82,12 @@ except ImportError:  # pragma: no cover - depends on the machine
         "or run it with Odoo's Python."
     )
 
+# Odoo found, free ports and the environment as the other benchmarks do
+sys.path.insert(0, str(Path(__file__).resolve().parent / "bench"))
+from stack import ENV, HOST, StackError, find_odoo, free_port  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 RUN = REPO / ".run" / "bench"
-HOST = "127.0.0.1"
 DB_WITH = "coffee_bench_with"
 DB_WITHOUT = "coffee_bench_without"
 BASE_ADDONS = (
@@ -101,18 +101,6 @@ REQUEST_TIMEOUT = 30
 INSTALL_TIMEOUT = 1200
 START_TIMEOUT = 180
 STOP_TIMEOUT = 30
-
-ENV = dict(
-    os.environ,
-    PGHOST=os.environ.get("PGHOST") or HOST,
-    PGUSER=os.environ.get("PGUSER") or getpass.getuser(),
-    # the library of this very checkout, whatever copy Odoo's Python has
-    PYTHONPATH=os.pathsep.join(
-        filter(
-            None, [str(REPO / "coffee_machine" / "src"), os.environ.get("PYTHONPATH")]
-        )
-    ),
-)
 
 #: run by ``odoo shell`` in each database: the admin's password, its opt-in
 SETUP_SCRIPT = """
@@ -149,7 +137,7 @@ elif action == "duplicate":
 """
 
 
-class BenchError(Exception):
+class BenchError(StackError):
     """The benchmark cannot go on: a sentence saying why."""
 
 
@@ -159,49 +147,6 @@ STARTED = time.monotonic()
 def say(message):
     sys.stderr.write(f"[bench {time.monotonic() - STARTED:4.0f} s] {message}\n")
     sys.stderr.flush()
-
-
-def free_port(taken=()):
-    for _ in range(20):
-        with socket.socket() as probe:
-            probe.bind((HOST, 0))
-            port = probe.getsockname()[1]
-        if port not in taken:
-            return port
-    raise BenchError("No free TCP port found on 127.0.0.1.")
-
-
-def find_odoo():
-    """The command that runs Odoo 18 and its Python (as tools/odoo-env)."""
-    launcher = os.environ.get("ODOO_BIN") or shutil.which("odoo")
-    command = python = None
-    if launcher:
-        with open(launcher, "rb") as handle:
-            first = handle.readline().decode(errors="replace")
-        interpreter = first[2:].strip().split()[0] if first.startswith("#!") else ""
-        if interpreter and os.access(interpreter, os.X_OK):
-            command, python = [launcher], interpreter
-    else:
-        python = shutil.which("python3")
-        check = subprocess.run(
-            [python, "-c", "import odoo.cli"], capture_output=True, check=False
-        )
-        if check.returncode == 0:
-            command = [python, "-m", "odoo"]
-    if not command:
-        raise BenchError(
-            "No Odoo found: set ODOO_BIN to an odoo launcher, put odoo on PATH, "
-            "or make 'import odoo' work in python3."
-        )
-    version = subprocess.run(
-        [python, "-c", "import odoo.release as r; print(r.major_version)"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if version != "18.0":
-        raise BenchError(f"The Odoo found ({command[0]}) is {version!r}, not 18.0.")
-    return command, python
 
 
 class Stats:
@@ -669,7 +614,7 @@ def main(argv=None):
         signal.signal(signum, _terminate)
     try:
         return Bench(args).run()
-    except BenchError as error:
+    except StackError as error:  # BenchError, or one of the stack's helpers
         say(str(error))
         return 1
     except KeyboardInterrupt:
