@@ -472,8 +472,7 @@ class CoffeeBrewExporter(AbstractComponent):
         """True when every counter this brew grows has grown: the total and
         its family's, so that a beverage of another family made meanwhile
         (at the panel) is not taken for this one."""
-        keys = [key for key in self._brewed_counters(brew) or list(before)]
-        keys = [key for key in keys if key in before]
+        keys = [k for k in self._brewed_counters(brew) or before if k in before]
         return bool(keys) and all(after.get(key, 0) > before[key] for key in keys)
 
     def _back_to_queue(self, brew, retract_start=False):

@@ -310,31 +310,31 @@ class CoffeeBrew(models.Model):
 
         Returns the brews settled (done or failed).
         """
-        brews = self.search(
-            [("machine_id", "=", machine.id), ("state", "=", "brewing")]
+        return self._settle_brewing(
+            machine, "conclude", _("Settled on the machine's end-of-program event.")
         )
-        settled = self.browse()
-        for brew in brews:
-            with brew.backend_id.work_on(self._name) as work:
-                if work.component(usage="record.exporter").conclude(brew):
-                    settled |= brew
-        for brew in settled:
-            brew._close_follow_jobs(_("Settled on the machine's end-of-program event."))
-        return settled
 
     @api.model
     def _settle_from_stream(self, machine):
         """The counters of ``machine`` changed on its event stream: settle the
         brews they show done, without a call. Returns the brews settled."""
+        return self._settle_brewing(
+            machine, "settle_on_counters", _("Settled on the machine's event stream.")
+        )
+
+    @api.model
+    def _settle_brewing(self, machine, how, result):
+        """Ask the exporter's ``how`` to settle each brew ``machine`` is
+        brewing; close the follow jobs of those it settled, with ``result``."""
         settled = self.browse()
         for brew in self.search(
             [("machine_id", "=", machine.id), ("state", "=", "brewing")]
         ):
             with brew.backend_id.work_on(self._name) as work:
-                if work.component(usage="record.exporter").settle_on_counters(brew):
+                if getattr(work.component(usage="record.exporter"), how)(brew):
                     settled |= brew
         for brew in settled:
-            brew._close_follow_jobs(_("Settled on the machine's event stream."))
+            brew._close_follow_jobs(result)
         return settled
 
     def _close_follow_jobs(self, result):

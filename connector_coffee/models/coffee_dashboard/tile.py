@@ -69,23 +69,24 @@ class CoffeeDashboardTile(models.Model):
         return action
 
     # -- time ------------------------------------------------------------------
+    def _local_today(self):
+        """Today in the person's time zone, and that time zone."""
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+        now = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(tz)
+        return now.date(), tz
+
     def _day_start(self, days_ago=0):
         """Midnight ``days_ago`` days back in the person's time zone, naive UTC."""
-        tz = pytz.timezone(self.env.user.tz or "UTC")
-        today = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(tz).date()
+        today, tz = self._local_today()
         day = today - datetime.timedelta(days=days_ago)
         midnight = tz.localize(datetime.datetime.combine(day, datetime.time()))
         return midnight.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _week_start(self):
-        tz = pytz.timezone(self.env.user.tz or "UTC")
-        today = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(tz).date()
-        return self._day_start(days_ago=today.weekday())
+        return self._day_start(days_ago=self._local_today()[0].weekday())
 
     def _month_start(self):
-        tz = pytz.timezone(self.env.user.tz or "UTC")
-        today = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(tz).date()
-        return self._day_start(days_ago=today.day - 1)
+        return self._day_start(days_ago=self._local_today()[0].day - 1)
 
     # -- brews -------------------------------------------------------------------
     @api.model
