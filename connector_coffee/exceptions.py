@@ -9,10 +9,13 @@ errors below, so that the job runner does the right thing on its own:
 =============================  ======================  ======================
 failure                        job error               the runner...
 =============================  ======================  ======================
-network, timeout, offline, 5xx ``MachineUnreachable``  retries, with the
+network, timeout, 5xx          ``MachineUnreachable``  retries, with the
                                                        backoff of the job
                                                        function's retry
                                                        pattern
+machine offline                ``MachineOffline``      the same, and the
+                                                       machine is shown
+                                                       offline
 429 quota                      ``QuotaExceeded``       retries after the
                                                        Retry-After delay
 token refused twice, scope     ``AuthorizationError``  fails the job: a person
@@ -48,12 +51,21 @@ class MachineUnreachable(CoffeeJobError, RetryableJobError):
     """The machine or its cloud could not be reached; worth another try."""
 
 
+class MachineOffline(MachineUnreachable):
+    """The machine itself is offline (its cloud or dongle says so); retried."""
+
+
 class QuotaExceeded(CoffeeJobError, RetryableJobError):
     """The API's quota is spent; retry after ``seconds``."""
 
 
 class AuthorizationError(CoffeeJobError, FailedJobError):
     """The backend must be authorized again by a person."""
+
+
+class CredentialRefused(CoffeeJobError, RetryableJobError):
+    """The API refused a credential (an access token) it should accept:
+    renew it and try again."""
 
 
 class MachineRefused(CoffeeJobError, FailedJobError):

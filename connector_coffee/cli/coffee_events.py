@@ -14,24 +14,25 @@ given before the command's name.) The same readers can run inside the Odoo
 server instead, where a second process is not allowed: see
 ``connector_coffee/events_thread.py``.
 
-It keeps one stream open per authorized backend (one call of the daily quota
-per opening, not per event) and does what each frame calls for:
+It keeps one stream open per backend whose protocol has one (an
+``event.stream`` component, see ``components/event_stream.py``) and does
+what each frame calls for, as its protocol classified it:
 
 ==========================  ===================================================
 frame                       what the reader does
 ==========================  ===================================================
-STATUS, NOTIFY              applies the state to the machine at once, in the
+``state``                   applies the state to the machine at once, in the
                             order the frames come (``stream.state`` component
                             of the protocol): operation and power state,
                             remote start, door, active program and progress,
                             counters (panel beverages logged, brews ordered
                             from Odoo settled). No call.
-EVENT, CONNECTED,           queues ``coffee.backend._handle_events`` with the
-DISCONNECTED                items, as plain dicts (alerts → maintenance
+``job``                     queues ``coffee.backend._handle_events`` with the
+                            items, as plain dicts (alerts → maintenance
                             requests, programs ended → brews concluded)
-PAIRED, DEPAIRED, or an     queues ``coffee.backend._import_machines``
-unknown machine
-KEEP-ALIVE                  nothing (but the heartbeat)
+``pairing``, or a frame of  queues ``coffee.backend._import_machines``
+an unknown machine
+``keepalive``               nothing (but the heartbeat)
 ==========================  ===================================================
 
 Each frame is applied in a transaction of its own, retried when it collides
@@ -58,11 +59,11 @@ While frames come, the reader writes the time on the backend ("Events Read")
 at most once a minute: a person sees that the stream is read, and the brew
 exporter follows brews less often while it is.
 
-A stream refused with 401 gets its access token refreshed (unless a job has
-replaced that token already) and is opened again. When Home Connect refuses
-the refresh, the backend is marked "expired" and its reader ends with a
+A stream that refuses its credential (Home Connect: a 401) gets it renewed
+(unless a job has replaced it already) and is opened again. When the renewal
+is refused, the backend is marked "expired" and its reader ends with a
 warning; the pool gives it a new reader once it is authorized again. Network
-failures, 5xx and 429 answers are retried after a pause.
+failures, server errors and a spent quota are retried after a pause.
 
 In code (tests, or another supervisor)::
 
@@ -87,14 +88,15 @@ from odoo.cli import Command
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from coffee_machine.homeconnect import client as hc
-
-from ..exceptions import AuthorizationError, CoffeeJobError
+from ..exceptions import (
+    AuthorizationError,
+    CoffeeJobError,
+    CredentialRefused,
+    QuotaExceeded,
+)
 
 _logger = logging.getLogger(__name__)
 
-JOB_FRAMES = ("EVENT", "CONNECTED", "DISCONNECTED")
-PAIRING_FRAMES = ("PAIRED", "DEPAIRED")
 #: seconds the refreshes queued when a stream opens wait (the stream's own
 #: first frames come first)
 OPEN_REFRESH_DELAY = 2
@@ -126,19 +128,6 @@ def lock_key(db_name, backend_id):
     return int(digest.hexdigest()[:15], 16)
 
 
-def event_items(event):
-    """The items of ``event`` as plain dicts for a job (no secrets inside)."""
-    return [
-        {
-            "ha_id": event.ha_id,
-            "key": item.key,
-            "value": item.value,
-            "timestamp": item.timestamp,
-        }
-        for item in event.items
-    ]
-
-
 class EventReader:
     """Reads the event stream of one backend and queues jobs."""
 
@@ -149,11 +138,10 @@ class EventReader:
         self.events_read = 0
         self._stop = threading.Event()
         self._stream = None
-        self._token = None  # the access token of the stream opened last
+        self._credential = None  # what the stream opened last was opened with
         self._beat_at = None  # time.monotonic() of the last heartbeat written
         self._opening_at = None  # when the stream being opened was asked for
         self.reconcile_delay = RECONCILE_DELAY
-        self.state_frames = ()  # frame types applied as state (per protocol)
 
     # -- life cycle ----------------------------------------------------------------
     def stop(self):
@@ -205,36 +193,36 @@ class EventReader:
         return until is not None and time.time() >= until
 
     def _read(self, max_events, until):
-        refused = None  # the access token the stream refused, to refresh
+        refused = None  # the credential the stream refused, to renew
         refusals = 0  # in a row: a token refused right after a refresh waits
         while not self._done(max_events, until):
             opened = False  # a frame came on this stream
             opened_at = time.monotonic()
             try:
                 if refused:
-                    self._refresh_token(refused)
+                    self._renew(refused)
                     refused = None
                 self._stream = self._open_stream()
                 if self.stopped:  # stop() came before there was a stream to close
                     break
-                for event in self._stream:
+                for frame in self._stream:
                     refusals = 0
                     self.events_read += 1
                     if not opened:
                         opened = True
                         self._on_opened()
                     self._heartbeat()
-                    self._dispatch(event)
+                    self._dispatch(frame)
                     if self._done(max_events, until):
                         break
                     if time.monotonic() - opened_at > self.reconcile_delay:
                         break  # reopened: every machine is read again
-            except hc.UnauthorizedError:
+            except CredentialRefused:
                 if refusals:
-                    self._retry_later("its refreshed access token is refused too")
-                refused, refusals = self._token, refusals + 1
-            except hc.RateLimitedError as error:
-                self._stop.wait(max(int(error.retry_after or 60), 1))
+                    self._retry_later("its renewed credential is refused too")
+                refused, refusals = self._credential, refusals + 1
+            except QuotaExceeded as error:
+                self._stop.wait(max(int(error.seconds or 60), 1))
             except AuthorizationError as error:
                 _logger.warning(
                     "Coffee backend %s: event stream no longer read: %s",
@@ -242,7 +230,7 @@ class EventReader:
                     error,
                 )
                 break
-            except (hc.HomeConnectError, CoffeeJobError) as error:
+            except CoffeeJobError as error:
                 self._retry_later(error, REOPEN_DELAY if opened else RETRY_DELAY)
             finally:
                 stream, self._stream = self._stream, None
@@ -269,19 +257,10 @@ class EventReader:
 
     def _open_stream(self):
         with self.registry.cursor() as cr:
-            backend = self._backend(cr)
-            with backend._component("authenticator") as authenticator:
-                self._token = authenticator.access_token()
-            location, timeout = backend.location, backend.request_timeout or 10
-            with backend.work_on("coffee.machine") as work:
-                self.state_frames = work.component(usage="stream.state").state_frames
-        client = hc.HomeConnectClient(
-            location, self._token, timeout=timeout, on_request=self._count_call
-        )
+            with self._backend(cr)._component("event.stream") as stream:
+                frames, self._credential = stream.open(self._count_call)
         self._opening_at = fields.Datetime.now()
-        # one stream, one opening: a stream that ends is reopened here, where
-        # its opening is known, and the machines refreshed
-        return client.events(reconnect=False)
+        return frames
 
     def _on_opened(self):
         """The stream is open (its first frame came): the machines are read
@@ -305,11 +284,11 @@ class EventReader:
         with self.registry.cursor() as cr:
             self._backend(cr)._store({"events_connected_at": False})
 
-    def _refresh_token(self, refused):
-        """Refresh the ``refused`` access token, unless a job already did."""
+    def _renew(self, refused):
+        """Renew the ``refused`` credential, unless a job already did."""
         with self.registry.cursor() as cr:
-            with self._backend(cr)._component("authenticator") as authenticator:
-                authenticator.refresh_tokens(rejected_token=refused)
+            with self._backend(cr)._component("event.stream") as stream:
+                stream.renew(refused)
 
     def _heartbeat(self):
         """Write, at most every minute, that the stream is being read.
@@ -325,34 +304,34 @@ class EventReader:
             backend = self._backend(cr)
             backend._store({"events_read_at": fields.Datetime.now()})
 
-    def _count_call(self, *_args):
+    def _count_call(self):
         with self.registry.cursor() as cr:
             self._backend(cr)._count_calls(1)
 
-    def _dispatch(self, event):
+    def _dispatch(self, frame):
         """Apply or queue what a frame calls for (in a transaction of its own)."""
-        if event.type == "KEEP-ALIVE" or not event.ha_id:
+        if frame.kind == "keepalive" or not frame.machine:
             return
-        if event.type in self.state_frames and event.items:
-            self._apply_state(event)
+        if frame.kind == "state":
+            self._apply_state(frame)
             return
         with self.registry.cursor() as cr:
             backend = self._backend(cr)
-            machine = self._machine(cr, event.ha_id)
-            if event.type in PAIRING_FRAMES or not machine:
+            machine = self._machine(cr, frame.machine)
+            if frame.kind == "pairing" or not machine:
                 backend._delay_import("machines")
-            elif event.type in JOB_FRAMES and event.items:
+            elif frame.kind == "job":
                 backend.with_delay(
                     description=backend.env._("Events of %s", machine.name)
-                )._handle_events(event_items(event))
+                )._handle_events(frame.items)
 
-    def _machine(self, cr, ha_id):
+    def _machine(self, cr, external_id):
         return self._env(cr)["coffee.machine"].search(
-            [("backend_id", "=", self.backend_id), ("external_id", "=", ha_id)],
+            [("backend_id", "=", self.backend_id), ("external_id", "=", external_id)],
             limit=1,
         )
 
-    def _apply_state(self, event):
+    def _apply_state(self, frame):
         """Store the state a frame carries; settle the brews it shows done.
 
         A transaction that collides with a job writing the same machine is
@@ -362,17 +341,17 @@ class EventReader:
         for attempt in range(1, APPLY_TRIES + 1):
             try:
                 with self.registry.cursor() as cr:
-                    machine = self._machine(cr, event.ha_id)
+                    machine = self._machine(cr, frame.machine)
                     if not machine:
                         self._backend(cr)._delay_import("machines")
                         return
                     with self._backend(cr).work_on("coffee.machine") as work:
                         counted = work.component(usage="stream.state").apply(
-                            machine, event.items
+                            machine, frame.items
                         )
                 if counted:
                     with self.registry.cursor() as cr:
-                        machine = self._machine(cr, event.ha_id)
+                        machine = self._machine(cr, frame.machine)
                         self._env(cr)["coffee.brew"]._settle_from_stream(machine)
                 return
             except psycopg2.OperationalError as error:
@@ -384,10 +363,10 @@ class EventReader:
             "Coffee backend %s: a frame of %s kept colliding with a job: "
             "a refresh is queued instead",
             self.backend_id,
-            event.ha_id,
+            frame.machine,
         )
         with self.registry.cursor() as cr:
-            self._machine(cr, event.ha_id)._delay_refresh()
+            self._machine(cr, frame.machine)._delay_refresh()
 
 
 class ReaderPool:
@@ -407,11 +386,11 @@ class ReaderPool:
         self._stop = threading.Event()
 
     def _authorized_backend_ids(self):
+        """The authorized backends whose protocol has an event stream."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, self.context)
-            return set(
-                env["coffee.backend"].search([("auth_state", "=", "authorized")]).ids
-            )
+            backends = env["coffee.backend"].search([("auth_state", "=", "authorized")])
+            return set(backends.filtered(lambda b: b._has_event_stream()).ids)
 
     def sync_readers(self):
         """Start and stop readers to match the authorized backends."""

@@ -1,3 +1,4 @@
+from . import keys
 from . import adapter
 from . import authenticator
 from . import brew_exporter
@@ -6,3 +7,4 @@ from . import catalogue
 from . import state
 from . import events
 from . import stream
+from . import event_stream

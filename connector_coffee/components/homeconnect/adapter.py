@@ -25,6 +25,7 @@ from odoo.addons.component.core import Component
 
 from ...exceptions import (
     AuthorizationError,
+    MachineOffline,
     MachineRefused,
     MachineUnreachable,
     QuotaExceeded,
@@ -105,7 +106,7 @@ class HomeConnectAdapter(Component):
                 ignore_retry=True,
             )
         if isinstance(error, hc.ApplianceOfflineError):
-            return MachineUnreachable(
+            return MachineOffline(
                 _(
                     "The machine is offline: check that it is switched on and "
                     "connected to its network. The job will try again."

@@ -21,8 +21,8 @@ from odoo import _
 
 from odoo.addons.component.core import Component
 
-from ...models.coffee_machine.common import operation_state_of, power_state_of
 from ..brew_exporter import ActiveProgram, MachineReading
+from .keys import operation_state_of, power_state_of
 
 try:
     from coffee_machine.homeconnect import client as hc

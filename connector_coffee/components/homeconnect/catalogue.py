@@ -32,7 +32,7 @@ from coffee_machine.homeconnect import client as hc
 from coffee_machine.homeconnect import keys
 
 from ...exceptions import MachineRefused
-from ...models.coffee_beverage.common import program_kind
+from .keys import program_kind
 
 #: the fields of an option copied from a machine of the same model
 OPTION_FIELDS = (

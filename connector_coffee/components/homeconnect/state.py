@@ -24,7 +24,7 @@ from odoo.addons.queue_job.job import identity_exact
 
 from coffee_machine.homeconnect import keys
 
-from ...models.coffee_machine.common import operation_state_of, power_state_of
+from .keys import operation_state_of, power_state_of
 
 BREWING_STATES = ("run", "pause", "delayedstart", "aborting")
 

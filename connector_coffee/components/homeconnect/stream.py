@@ -34,7 +34,7 @@ from odoo.addons.component.core import Component
 
 from coffee_machine.homeconnect import keys
 
-from ...models.coffee_machine.common import operation_state_of, power_state_of
+from .keys import operation_state_of, power_state_of
 
 #: status key → (field, how its value becomes the field's)
 STATUS_FIELDS = {
@@ -59,9 +59,6 @@ class HomeConnectStreamState(Component):
     _apply_on = "coffee.machine"
     _usage = "stream.state"
     _api_type = "homeconnect"
-
-    #: frame types whose items are state, applied by :meth:`apply`
-    state_frames = ("STATUS", "NOTIFY")
 
     def apply(self, machine, items):
         """Apply the items of one STATUS or NOTIFY frame to ``machine``.

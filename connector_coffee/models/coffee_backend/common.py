@@ -258,6 +258,22 @@ class CoffeeBackend(models.Model):
         with self.work_on(model_name) as work:
             yield work.component(usage=usage)
 
+    def _vocabulary(self):
+        """How this backend's protocol names things (``components/vocabulary.py``)."""
+        self.ensure_one()
+        with self.work_on("coffee.machine") as work:
+            return work.component(usage="vocabulary")
+
+    def _has_component(self, usage, model_name="coffee.backend"):
+        """Whether this backend's protocol has a component of ``usage``."""
+        self.ensure_one()
+        with self.work_on(model_name) as work:
+            return bool(work.many_components(usage=usage))
+
+    def _has_event_stream(self):
+        """Whether this backend's protocol pushes events (an ``event.stream``)."""
+        return self._has_component("event.stream")
+
     def _raise_user_error(self, error):
         """Re-raise a connector job error as a message for the form."""
         raise UserError(str(error)) from error

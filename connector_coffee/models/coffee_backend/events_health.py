@@ -8,8 +8,9 @@ reader writes ``events_read_at`` at least once a minute while it reads a
 backend (``_reads_events`` tells whether that time is recent), so an
 authorized, active backend without a recent one has no reader: neither
 ``odoo coffee-events`` nor a server running it (``events_thread``) reads it,
-or the reader cannot reach Home Connect. The backend form then shows a
-warning naming both ways to run it.
+or the reader cannot reach the API. The backend form then shows a warning
+naming both ways to run it. A protocol without a stream has no reader to
+miss.
 """
 
 from odoo import api, fields, models
@@ -31,5 +32,6 @@ class CoffeeBackend(models.Model):
             backend.events_reader_missing = (
                 backend.active
                 and backend.auth_state == "authorized"
+                and backend._has_event_stream()
                 and not backend._reads_events()
             )

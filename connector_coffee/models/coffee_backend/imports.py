@@ -41,9 +41,7 @@ from odoo.tools import SQL
 
 from odoo.addons.queue_job.job import identity_exact
 
-from coffee_machine.homeconnect import client as hc
-
-from ...exceptions import CoffeeJobError
+from ...exceptions import CoffeeJobError, MachineOffline
 
 _logger = logging.getLogger(__name__)
 
@@ -118,8 +116,8 @@ class CoffeeBackend(models.Model):
         """Job: apply events read on the event stream (alerts, connection,
         programs ended).
 
-        ``events`` are plain dicts: ``ha_id``, ``key``, ``value``,
-        ``timestamp``.
+        ``events`` are plain dicts, as the protocol's event stream made them
+        (``components/event_stream.py``); its ``event.handler`` reads them.
         """
         self.ensure_one()
         with self.work_on("coffee.machine") as work:
@@ -164,7 +162,7 @@ class CoffeeBackend(models.Model):
             "last_import_error_date": fields.Datetime.now(),
         }
         machine_values = {"sync_message": message}
-        if isinstance(getattr(error, "api_error", None), hc.ApplianceOfflineError):
+        if isinstance(error, MachineOffline):
             machine_values["connected"] = False
         try:
             with self._committed_env() as runtime:

@@ -21,8 +21,6 @@ get no product.
 
 from odoo import api, fields, models
 
-from coffee_machine.homeconnect import keys
-
 PROGRAM_KINDS = [
     ("beverage", "Beverage"),
     ("coffee_world", "Coffee World"),
@@ -31,22 +29,6 @@ PROGRAM_KINDS = [
     ("cleaning", "Cleaning"),
     ("other", "Other"),
 ]
-
-
-def program_kind(key):
-    """The kind of a program key; ``other`` for keys nobody documented."""
-    key = key or ""
-    if key.startswith(keys.BEVERAGE_PREFIX):
-        return "beverage"
-    if key.startswith(keys.COFFEE_WORLD_PREFIX):
-        return "coffee_world"
-    if key.startswith(keys.FAVORITE_PREFIX):
-        return "favorite"
-    if ".MyCoffee." in key:
-        return "mycoffee"
-    if key.startswith(keys.CLEANING_PREFIX) or ".CleaningModes." in key:
-        return "cleaning"
-    return "other"
 
 
 class CoffeeBeverage(models.Model):
@@ -89,7 +71,8 @@ class CoffeeBeverage(models.Model):
     @api.depends("external_id")
     def _compute_program_kind(self):
         for beverage in self:
-            beverage.program_kind = program_kind(beverage.external_id)
+            vocabulary = beverage.backend_id._vocabulary()
+            beverage.program_kind = vocabulary.program_kind(beverage.external_id)
 
     @api.depends("machine_program_ids")
     def _compute_machine_count(self):
@@ -145,7 +128,8 @@ class CoffeeMachineProgram(models.Model):
     @api.depends("key")
     def _compute_kind(self):
         for program in self:
-            program.kind = program_kind(program.key)
+            vocabulary = program.machine_id.backend_id._vocabulary()
+            program.kind = vocabulary.program_kind(program.key)
 
     def _learn_brew_seconds(self, started):
         """A brew of this program started at ``started`` is done now."""

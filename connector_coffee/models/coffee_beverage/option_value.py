@@ -16,7 +16,7 @@ anything is sent, with a message saying which option and what is allowed.
 
 from odoo import _, api, fields, models
 
-from coffee_machine.homeconnect import keys
+from ..coffee_brew.common import short_name
 
 
 def _number(value):
@@ -83,11 +83,11 @@ class CoffeeMachineProgramOption(models.Model):
             index = allowed.index(str(value))
             if index < len(shown) and shown[index]:
                 return shown[index]
-        return keys.short_name(str(value))
+        return short_name(str(value))
 
     def _label(self):
         self.ensure_one()
-        return self.name or keys.short_name(self.key)
+        return self.name or short_name(self.key)
 
     def _kind(self):
         """``choice`` (allowed values), ``flag`` (boolean), ``range`` or ``other``."""
@@ -180,8 +180,8 @@ class CoffeeMachineProgram(models.Model):
                     _(
                         "%(machine)s has no option %(option)s for %(program)s.",
                         machine=self.machine_id.display_name,
-                        option=keys.short_name(key),
-                        program=self.name or keys.short_name(self.key),
+                        option=short_name(key),
+                        program=self.name or short_name(self.key),
                     )
                 )
                 continue

@@ -29,6 +29,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 
+def short_name(key):
+    """The last part of a dotted key: ``...Option.BeanAmount`` → ``BeanAmount``."""
+    return str(key or "").rsplit(".", 1)[-1]
+
+
 def humanize_key(key):
     """``ConsumerProducts.CoffeeMaker.Option.BeanAmount`` → ``Bean amount``."""
     name = (key or "").rsplit(".", 1)[-1]

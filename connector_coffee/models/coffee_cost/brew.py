@@ -15,8 +15,6 @@ Both are stored, so that the pivot and the graph sum them.
 
 from odoo import api, fields, models
 
-from ..coffee_machine.counters import brew_family
-
 
 class CoffeeBrew(models.Model):
     _inherit = "coffee.brew"  # pylint: disable=consider-merging-classes-inherited
@@ -49,7 +47,10 @@ class CoffeeBrew(models.Model):
             self.env["coffee.beverage"]
             .sudo()
             .search([("backend_id", "=", self.backend_id.id)])
-            .filtered(lambda b: brew_family(b.program_key) == self.family)
+            .filtered(
+                lambda b: self.backend_id._vocabulary().brew_family(b.program_key)
+                == self.family
+            )
         )
         costs = beverages.mapped("coffee_cost_per_cup")
         return sum(costs) / len(costs) if costs else 0.0

@@ -15,16 +15,24 @@ deleted: its brews and maintenance history stay.
 
 from odoo import _, api, fields, models
 
-from coffee_machine.homeconnect import keys
-
 POWER_STATES = [
     ("on", "On"),
     ("standby", "Standby"),
     ("off", "Off"),
     ("unknown", "Unknown"),
 ]
-OPERATION_STATES = [(state.lower(), state) for state in keys.OPERATION_STATES] + [
-    ("unknown", "Unknown")
+#: what a machine is doing; each protocol's state mapper says which applies
+OPERATION_STATES = [
+    ("inactive", "Inactive"),
+    ("ready", "Ready"),
+    ("delayedstart", "DelayedStart"),
+    ("run", "Run"),
+    ("pause", "Pause"),
+    ("actionrequired", "ActionRequired"),
+    ("finished", "Finished"),
+    ("error", "Error"),
+    ("aborting", "Aborting"),
+    ("unknown", "Unknown"),
 ]
 DISPLAY_STATES = [
     ("offline", "Offline"),
@@ -35,18 +43,6 @@ DISPLAY_STATES = [
     ("attention", "Needs attention"),
     ("unknown", "Unknown"),
 ]
-
-
-def power_state_of(value):
-    """``BSH.Common.EnumType.PowerState.On`` → ``on`` (unknown values kept)."""
-    name = keys.short_name(value or "").lower()
-    return name if name in dict(POWER_STATES) else "unknown"
-
-
-def operation_state_of(value):
-    """``BSH.Common.EnumType.OperationState.Run`` → ``run``."""
-    name = keys.short_name(value or "").lower()
-    return name if name in dict(OPERATION_STATES) else "unknown"
 
 
 class CoffeeMachine(models.Model):
@@ -149,12 +145,10 @@ class CoffeeMachine(models.Model):
             return "ready"
         return "unknown"
 
-    @api.depends("counter_ids.value", "counter_ids.key")
+    @api.depends("counter_ids.value", "counter_ids.total")
     def _compute_beverage_count(self):
         for machine in self:
-            total = machine.counter_ids.filtered(
-                lambda counter: counter.key == keys.COUNTER_PREFIX
-            )
+            total = machine.counter_ids.filtered("total")[:1]
             machine.beverage_count = total.value if total else 0
 
     def _compute_display_name(self):
@@ -185,8 +179,13 @@ class CoffeeMachineCounter(models.Model):
     family = fields.Char(
         compute="_compute_family",
         store=True,
-        help="The beverage family the counter counts (Coffee, CoffeeAndMilk...); "
-        "empty for the total.",
+        help="The beverage family the counter counts (Coffee, CoffeeAndMilk..., "
+        "or a product); empty for the total.",
+    )
+    total = fields.Boolean(
+        compute="_compute_family",
+        store=True,
+        help="The counter of every beverage the machine made.",
     )
     value = fields.Integer()
     sync_date = fields.Datetime()
@@ -195,15 +194,15 @@ class CoffeeMachineCounter(models.Model):
         ("machine_key_uniq", "unique(machine_id, key)", "One line per counter.")
     ]
 
-    @api.depends("key")
+    @api.depends("key", "machine_id")
     def _compute_family(self):
+        vocabularies = {}
         for counter in self:
-            key = counter.key or ""
-            counter.family = (
-                key[len(keys.COUNTER_PREFIX) :]
-                if key.startswith(keys.COUNTER_PREFIX)
-                else keys.short_name(key)
-            )
+            backend = counter.machine_id.backend_id
+            if backend not in vocabularies:
+                vocabularies[backend] = backend._vocabulary()
+            counter.family = vocabularies[backend].counter_label(counter.key)
+            counter.total = vocabularies[backend].is_total_counter(counter.key)
 
 
 class MaintenanceEquipment(models.Model):

@@ -2,12 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Counter growth → brew-log entries of origin "machine panel".
 
-The API has no brew history; what it has is counters: one total
-(``BeverageCounter``) and one per beverage family (``BeverageCounterCoffee``,
-``...CoffeeAndMilk``...). Each state refresh compares the counters with the
-previous reading. A family that grew by *g* between two readings made *g*
-beverages in that window, some of them ordered from Odoo (the brew exporter
-logs those itself, origin ``odoo``), the rest at the machine's own panel.
+The API has no brew history; what it has is counters: one total and one per
+beverage *family* (Home Connect counts per kind of beverage, ``Coffee``,
+``CoffeeAndMilk``...; JURA per product). Which counter counts which family
+is the protocol's to say (its ``vocabulary`` component). Each state refresh
+compares the counters with the previous reading. A family that grew by *g*
+between two readings made *g* beverages in that window, some of them ordered
+from Odoo (the brew exporter logs those itself, origin ``odoo``), the rest at
+the machine's own panel.
 
 So, per family that grew:
 
@@ -21,8 +23,8 @@ Rules worth knowing:
 
 * the first reading of a machine is the baseline: nothing is logged for the
   beverages made before Odoo knew the machine;
-* ``BeverageCounterHotWaterCups`` grows with ``HotWater``: it is not a family
-  of its own; the total is not a family either;
+* the total is not a family, nor is a counter that repeats another one
+  (the vocabulary says so);
 * a counter that went *down* means the machine (or the cloud's memory of it)
   was reset: its new value is what was made since the reset, and is logged
   as the growth. (A reset followed by more beverages than the counter showed
@@ -31,26 +33,7 @@ Rules worth knowing:
 
 from odoo import _, models
 
-from coffee_machine.homeconnect import keys
-
 from ..coffee_brew.common import ORDERED_ORIGINS
-
-#: counters that are not a beverage family of their own
-NOT_FAMILIES = ("", "HotWaterCups")
-
-
-def counter_family(counter_key):
-    """``...BeverageCounterCoffee`` → ``Coffee``; ``None`` if not a family."""
-    if not counter_key.startswith(keys.COUNTER_PREFIX):
-        return None
-    family = counter_key[len(keys.COUNTER_PREFIX) :]
-    return None if family in NOT_FAMILIES else family
-
-
-def brew_family(program_key):
-    """The family whose counter a brew of ``program_key`` grows, or ``None``."""
-    families = keys.counter_families(program_key)
-    return families[0] if families else None
 
 
 class CoffeeMachine(models.Model):
@@ -62,6 +45,7 @@ class CoffeeMachine(models.Model):
         Returns the panel brews created.
         """
         self.ensure_one()
+        vocabulary = self.backend_id._vocabulary()
         window_start = self.state_sync_date
         known = {counter.key: counter for counter in self.counter_ids}
         growth = {}
@@ -73,7 +57,7 @@ class CoffeeMachine(models.Model):
                     (0, 0, {"key": key, "value": value, "sync_date": when})
                 )
                 continue
-            family = counter_family(key)
+            family = vocabulary.counter_family(key)
             grown = value - counter.value if value >= counter.value else value
             if family and grown:
                 growth[family] = grown
@@ -83,10 +67,12 @@ class CoffeeMachine(models.Model):
             self.write({"counter_ids": new_lines})
         brews = self.env["coffee.brew"]
         for family, grown in sorted(growth.items()):
-            brews |= self._log_panel_brews(family, grown, window_start, when)
+            brews |= self._log_panel_brews(
+                family, grown, window_start, when, vocabulary
+            )
         return brews
 
-    def _log_panel_brews(self, family, grown, window_start, window_end):
+    def _log_panel_brews(self, family, grown, window_start, window_end, vocabulary):
         """Log ``grown`` beverages of ``family``, less those ordered from Odoo."""
         ordered = self.env["coffee.brew"].search(
             [
@@ -100,7 +86,9 @@ class CoffeeMachine(models.Model):
         )
         counted = self.env["coffee.brew"]
         total = 0
-        for brew in ordered.filtered(lambda b: brew_family(b.program_key) == family):
+        for brew in ordered.filtered(
+            lambda b: vocabulary.brew_family(b.program_key) == family
+        ):
             if total + brew.quantity > grown:
                 break
             counted |= brew
