@@ -126,7 +126,7 @@ class BrewMustWait(RetryableJobError):
 
 class CoffeeBrewExporter(AbstractComponent):
     _name = "coffee.brew.exporter"
-    _inherit = "base.coffee.connector"
+    _inherit = ["base.exporter", "base.coffee.connector"]
     _usage = "record.exporter"
     _apply_on = "coffee.brew"
 

@@ -1,3 +1,4 @@
+from . import committed_mixin
 from . import coffee_backend
 from . import coffee_binding
 from . import coffee_machine

@@ -38,10 +38,6 @@ class HomeConnectBrewExporter(Component):
 
     _starts_per_minute = 5
 
-    @property
-    def _adapter(self):
-        return self.component(usage="backend.adapter", model_name="coffee.backend")
-
     @staticmethod
     def _ha_id(brew):
         return brew.machine_id.external_id
@@ -51,14 +47,15 @@ class HomeConnectBrewExporter(Component):
         for one that is ``Inactive``, to tell standby from off."""
         ha_id = self._ha_id(brew)
         status = {
-            item.key: item.value for item in self._adapter.call("get_status", ha_id)
+            item.key: item.value
+            for item in self.backend_adapter.call("get_status", ha_id)
         }
         operation = operation_state_of(status.get(keys.STATUS_OPERATION_STATE))
         power = "on"
         if operation in ("inactive", "unknown"):
             settings = {
                 item.key: item.value
-                for item in self._adapter.call("get_settings", ha_id)
+                for item in self.backend_adapter.call("get_settings", ha_id)
             }
             power = power_state_of(settings.get(keys.SETTING_POWER_STATE))
         return MachineReading(
@@ -73,7 +70,7 @@ class HomeConnectBrewExporter(Component):
         )
 
     def _read_active_program(self, brew):
-        program = self._adapter.call("get_active_program", self._ha_id(brew))
+        program = self.backend_adapter.call("get_active_program", self._ha_id(brew))
         if program is None:
             return None
         progress = program.option_value(keys.OPTION_PROGRAM_PROGRESS)
@@ -86,17 +83,17 @@ class HomeConnectBrewExporter(Component):
         )
 
     def _wake(self, brew):
-        self._adapter.call(
+        self.backend_adapter.call(
             "put_setting", self._ha_id(brew), keys.SETTING_POWER_STATE, keys.POWER_ON
         )
 
     def _start(self, brew):
-        self._adapter.call(
+        self.backend_adapter.call(
             "start_program", self._ha_id(brew), brew.program_key, brew.options or {}
         )
 
     def _stop(self, brew):
-        self._adapter.call("stop_program", self._ha_id(brew))
+        self.backend_adapter.call("stop_program", self._ha_id(brew))
 
     def _brewed_counters(self, brew):
         """The total and the counters of the brew's family (ground coffee, not

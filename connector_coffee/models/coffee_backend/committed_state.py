@@ -16,10 +16,11 @@ transaction to commit, because that transaction may still roll back:
   slot.
 
 These live in the backend's ``coffee.backend.runtime`` row and are written
-here, in a transaction of their own that commits at once
-(``_committed_env``). Two jobs refreshing tokens at the same moment are
-serialized by a row lock (``_locked_tokens``): the second one sees the tokens
-the first one stored and does not spend its refresh token.
+in a transaction of their own that commits at once (``_committed_env`` of
+``coffee.committed.mixin``, ``models/committed_mixin.py``). Two jobs
+refreshing tokens at the same moment are serialized by a row lock
+(``_locked_tokens``): the second one sees the tokens the first one stored and
+does not spend its refresh token.
 
 The side transaction runs in READ COMMITTED, so that after waiting for the
 lock it reads what the other transaction committed. The caller's own
@@ -37,8 +38,6 @@ from contextlib import contextmanager
 from odoo import _, fields, models
 from odoo.tools import SQL
 
-from ...side_transaction import side_transaction
-
 #: the window of the API's starts-per-minute limit, in seconds
 START_WINDOW = 60
 TOKEN_FIELDS = (
@@ -53,38 +52,15 @@ TOKEN_FIELDS = (
 class CoffeeBackend(models.Model):
     _inherit = "coffee.backend"  # pylint: disable=consider-merging-classes-inherited
 
-    @contextmanager
-    def _committed_env(self, lock=False):
-        """Yield this backend's runtime row (sudo) in a side transaction.
+    def _committed_record(self):
+        return self.runtime_id
 
-        With ``lock``, the row is locked first: callers holding it are
-        serialized.
-        """
-        self.ensure_one()
-        runtime = self.runtime_id
-        lock = ("coffee_backend_runtime", runtime.id) if lock else None
-        with side_transaction(self.env, lock=lock) as env:
-            yield runtime.with_env(env)
+    def _store_watched(self, values):
+        return ("auth_state",)
 
-    def _store(self, values):
-        """Write runtime ``values`` of the backend and commit them at once."""
-        with self._committed_env() as runtime:
-            old_state = runtime.auth_state
-            runtime.write(values)
-            if runtime.auth_state != old_state:
-                runtime.backend_id._post_auth_state(runtime.auth_state)
-            committed = runtime.read(list(values))[0]
-        self._invalidate_runtime()
-        self._remember(committed)
-
-    def _remember(self, values):
-        """Show ``values``, committed elsewhere, to this transaction."""
-        runtime = self.runtime_id.sudo()
-        for name, value in values.items():
-            if name == "id":
-                continue
-            field = runtime._fields[name]
-            self.env.cache.set(runtime, field, field.convert_to_cache(value, runtime))
+    def _stored(self, record, before):
+        if record.auth_state != before["auth_state"]:
+            record.backend_id._post_auth_state(record.auth_state)
 
     def _post_auth_state(self, state):
         label = dict(self.env["coffee.backend.runtime"]._fields["auth_state"].selection)

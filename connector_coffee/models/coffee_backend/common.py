@@ -62,7 +62,12 @@ def _is_loopback(host):
 
 class CoffeeBackend(models.Model):
     _name = "coffee.backend"
-    _inherit = ["connector.backend", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "connector.backend",
+        "coffee.committed.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _description = "Coffee Backend"
     _order = "name, id"
 

@@ -61,7 +61,7 @@ ORDERED_ORIGINS = ("odoo", "busy")
 
 class CoffeeBrew(models.Model):
     _name = "coffee.brew"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["coffee.committed.mixin", "mail.thread", "mail.activity.mixin"]
     _description = "Coffee Brew"
     _order = "create_date desc, id desc"
 

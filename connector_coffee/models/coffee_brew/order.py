@@ -26,14 +26,11 @@ each other forever.
 >>> brew.action_stop()           # brewing → a job stops the machine
 """
 
-from contextlib import contextmanager
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.job import DONE, identity_exact
 
-from ...side_transaction import side_transaction
 from .common import ORDERED_ORIGINS
 
 MANAGER_GROUP = "connector.group_connector_manager"
@@ -100,29 +97,6 @@ class CoffeeBrew(models.Model):
                 if jobs
                 else False
             )
-
-    # -- committed state ---------------------------------------------------
-    @contextmanager
-    def _committed_env(self, lock=False):
-        """Yield this brew (sudo) in a side transaction, committed on exit.
-
-        With ``lock``, the brew's row is locked first (``FOR UPDATE``).
-        """
-        self.ensure_one()
-        lock = ("coffee_brew", self.id) if lock else None
-        with side_transaction(self.env, lock=lock) as env:
-            yield self.with_env(env)
-
-    def _store(self, values):
-        """Write ``values`` on the brew and commit them at once."""
-        with self._committed_env() as brew:
-            brew.write(values)
-        self.invalidate_recordset(list(values))
-
-    def _committed_read(self, fnames=("state",)):
-        """The brew's ``fnames`` as last committed by any transaction."""
-        with self._committed_env() as brew:
-            return brew.read(list(fnames))[0]
 
     # -- what it brews on which machine --------------------------------------
     def _machine_program(self):
