@@ -22,10 +22,23 @@ told)::
         machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
         sim.clock.advance(30)   # brewed, counted, events sent
 
-Modules: :mod:`.state_machine` (what a machine does, read it first),
-:mod:`.catalogue` (what it can brew), :mod:`.clock`, :mod:`.oauth`,
-:mod:`.quota`, :mod:`.faults`, :mod:`.events`, :mod:`.server`,
-:mod:`.control`.
+Modules, the machine first:
+
+* :mod:`.state_machine`: what a machine does, read it first; its core
+  (power, remote start, settings, connection, OperationState), built on
+  :mod:`.machine_api` (what the API reads), :mod:`.brewing` (a beverage from
+  order to cup, counters), :mod:`.care` (beans, water, drip tray, descaling
+  and cleaning) and :mod:`.machine_base` (its state, and how every change is
+  published);
+* :mod:`.catalogue` (what it can brew), :mod:`.clock`, :mod:`.errors` (how
+  the machine and the API refuse);
+* :mod:`.server` (the :class:`Simulator`: build, start, stop), and the HTTP
+  side it serves: :mod:`.handler` (one request, sent on by its path) on
+  :mod:`.wire` (reading and sending); :mod:`.api_requests` (the ``/api``
+  pipeline: faults, route, token, scope, quota), :mod:`.routes`,
+  :mod:`.endpoints` (the answers) and :mod:`.stream` (the event streams);
+  :mod:`.oauth_handler` over :mod:`.oauth`; :mod:`.control`;
+* :mod:`.events` (the event bus), :mod:`.quota`, :mod:`.faults`.
 """
 
 from .catalogue import OptionSpec, ProgramSpec, build_catalogue

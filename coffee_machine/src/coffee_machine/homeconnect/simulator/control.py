@@ -20,14 +20,22 @@ Panel actions: ``brew``, ``stop``, ``power`` (``{"state": "On"|"Standby"|"Off"}`
 (``{"grams": n}`` optional), ``fill_water`` (``{"ml": n}``), ``empty_drip_tray``,
 ``descale``, ``clean``, ``calc_n_clean``, ``rename`` (``{"name": ...}``),
 ``error`` (``{"on": true}``).
+
+Over HTTP (:class:`ControlRequests`), a malformed request is a ``400``
+(``{"error": "..."}``), a machine's refusal its own status with the API's
+error envelope, and a request from anywhere but loopback a ``403``.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from .. import keys
+from .errors import MachineError, error_body
+from .oauth import OAuthError
 from .state_machine import CoffeeMachine
+from .wire import HandlerBase
 
 if TYPE_CHECKING:
     from .server import Simulator
@@ -112,3 +120,27 @@ def _machines(
         panel(machine, payload)
         return 200, machine.snapshot()
     return 404, {"error": "no such machine endpoint"}
+
+
+class ControlRequests(HandlerBase):
+    """The request handler's ``/simulator`` side."""
+
+    def _control(self, method: str, path: str) -> None:
+        if self.client_address[0] not in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
+            self._send_json(403, {"error": "loopback only"}, "application/json")
+            return
+        try:
+            body = self._read_body()
+            payload = json.loads(body.decode("utf-8")) if body.strip() else {}
+            status, answer = handle_control(self.sim, method, path, payload)
+        except (ValueError, TypeError, KeyError) as error:
+            status, answer = 400, {"error": f"{type(error).__name__}: {error}"}
+        except MachineError as error:
+            status = error.status
+            answer = error_body(error.key, error.description)
+        except OAuthError as error:  # e.g. approving an unknown user code
+            status, answer = 400, error.body()
+        if status == 204:
+            self._send(204)
+        else:
+            self._send_json(status, answer, "application/json")
