@@ -1,4 +1,3 @@
-/** @odoo-module **/
 /*
  * The main flow of the coffee connector, as a person clicks it: open
  * Connectors > Coffee, open a backend, test its connection, import its
@@ -10,16 +9,16 @@
  * job runner beside the browser, and the tour waits for the jobs' results
  * (waitFor) the way a person would wait before looking again.
  */
-import { registry } from "@web/core/registry";
-import { rpc } from "@web/core/network/rpc";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {rpc} from "@web/core/network/rpc";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 const COFFEE_MENU =
     ".o_menu_sections [data-menu-xmlid='connector_coffee.menu_coffee_root']";
 
 function openCoffeeMenu(xmlid, content) {
     return [
-        { content: "Open the Coffee menu", trigger: COFFEE_MENU, run: "click" },
+        {content: "Open the Coffee menu", trigger: COFFEE_MENU, run: "click"},
         {
             content,
             trigger: `.dropdown-item[data-menu-xmlid='${xmlid}']`,
@@ -32,7 +31,7 @@ function openCoffeeMenu(xmlid, content) {
  * A step that waits until ``domain`` matches records of ``model`` or, with
  * ``none``, until it matches none.
  */
-function waitFor(model, domain, content, { none = false } = {}) {
+function waitFor(model, domain, content, {none = false} = {}) {
     return {
         content,
         trigger: "body",
@@ -40,15 +39,12 @@ function waitFor(model, domain, content, { none = false } = {}) {
         async run() {
             const deadline = Date.now() + 50000;
             while (Date.now() < deadline) {
-                const count = await rpc(
-                    `/web/dataset/call_kw/${model}/search_count`,
-                    {
-                        model,
-                        method: "search_count",
-                        args: [domain],
-                        kwargs: {},
-                    },
-                );
+                const count = await rpc(`/web/dataset/call_kw/${model}/search_count`, {
+                    model,
+                    method: "search_count",
+                    args: [domain],
+                    kwargs: {},
+                });
                 if (none ? !count : count) {
                     return;
                 }
@@ -64,12 +60,9 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
     steps: () => [
         ...stepUtils.goToAppSteps(
             "connector.menu_connector_root",
-            "Open the Connectors",
+            "Open the Connectors"
         ),
-        ...openCoffeeMenu(
-            "connector_coffee.menu_coffee_backend",
-            "Open the backends",
-        ),
+        ...openCoffeeMenu("connector_coffee.menu_coffee_backend", "Open the backends"),
         {
             content: "Open the backend",
             trigger: ".o_data_row td[name='name']:contains('Tour simulator')",
@@ -95,17 +88,14 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
             trigger: "button[name='action_import_catalogue']",
             run: "click",
         },
-        // one catalogue job per machine: wait for every machine's beverages
+        // One catalogue job per machine: wait for every machine's beverages
         waitFor(
             "coffee.machine",
             [["program_ids", "=", false]],
             "the beverages of every machine are imported",
-            { none: true },
+            {none: true}
         ),
-        ...openCoffeeMenu(
-            "connector_coffee.menu_coffee_machine",
-            "Open the machines",
-        ),
+        ...openCoffeeMenu("connector_coffee.menu_coffee_machine", "Open the machines"),
         {
             content: "Order a brew from the first machine's card",
             trigger: ".o_kanban_record:first button:contains(Brew)",
@@ -131,17 +121,14 @@ registry.category("web_tour.tours").add("connector_coffee_tour", {
             trigger: ".o_form_view .o_statusbar_status",
         },
         waitFor("coffee.brew", [["state", "=", "done"]], "the brew is done"),
-        ...openCoffeeMenu(
-            "connector_coffee.menu_coffee_brew",
-            "Open the brew log",
-        ),
+        ...openCoffeeMenu("connector_coffee.menu_coffee_brew", "Open the brew log"),
         {
             content: "The cappuccino is done",
             trigger: ".o_data_row:contains(Cappuccino) .badge:contains(Done)",
         },
         ...stepUtils.goToAppSteps(
             "connector_coffee.menu_coffee_app",
-            "Open the Coffee app: its dashboard",
+            "Open the Coffee app: its dashboard"
         ),
         {
             content: "Today's tile counts the cappuccino",
