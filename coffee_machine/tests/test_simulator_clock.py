@@ -1,4 +1,4 @@
-"""Simulated time: a manual clock for tests, an accelerated one for demos."""
+"""Simulated time (:mod:`coffee_machine.clock`): manual for tests, fast for demos."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from coffee_machine.clock import MANUAL_EPOCH, ManualClock, RealClock
 from coffee_machine.homeconnect import keys
-from coffee_machine.homeconnect.simulator import ManualClock, RealClock
-from coffee_machine.homeconnect.simulator.clock import MANUAL_EPOCH
+from coffee_machine.homeconnect.simulator import clock as homeconnect_clock
 
 
 def test_manual_clock_starts_at_the_fixed_epoch():
@@ -60,3 +60,8 @@ def test_accelerated_simulator_finishes_a_brew_in_real_time(make_sim):
     while machine.active is not None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert machine.counters[keys.COUNTER_PREFIX] == 1
+
+
+def test_home_connect_clock_module_re_exports_the_shared_clock():
+    assert homeconnect_clock.ManualClock is ManualClock
+    assert homeconnect_clock.MANUAL_EPOCH == MANUAL_EPOCH
