@@ -38,6 +38,10 @@ class CoffeeBackendAdapter(AbstractComponent):
         """Call the API once; return a sentence saying what was found."""
         raise NotImplementedError
 
+    def location_error(self, location):
+        """Why ``location`` is no address of this protocol (``None`` if it is)."""
+        raise NotImplementedError
+
     def _check_not_blocked(self):
         """Refuse to spend a call while the API told us to wait."""
         seconds = self.backend_record._blocked_for()

@@ -19,6 +19,9 @@ Every call goes through ``_call``, which
 ...     machines = adapter.call("get_appliances")
 """
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from odoo import _
 
 from odoo.addons.component.core import Component
@@ -37,10 +40,50 @@ except ImportError:  # pragma: no cover - declared in external_dependencies
     hc = None
 
 
+def _is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class HomeConnectAdapter(Component):
     _name = "coffee.homeconnect.adapter"
     _inherit = "coffee.backend.adapter"
     _api_type = "homeconnect"
+
+    def location_error(self, location):
+        """Why ``location`` is no Home Connect API address (None if it is).
+
+        ``https`` anywhere; plain ``http`` only on this host (the local
+        simulator), where no token crosses a network.
+        """
+        try:
+            parts = urlsplit((location or "").strip())
+            host = parts.hostname if parts.port != 0 else None
+        except ValueError:  # a port that is no number, or out of range
+            host = None
+        if not host or parts.scheme not in ("http", "https"):
+            return _(
+                "%(location)s is no API address: use https://host (or "
+                "http://127.0.0.1:port for the local simulator).",
+                location=location,
+            )
+        if parts.scheme == "http" and not _is_loopback(host):
+            return _(
+                "%(location)s would send the tokens in clear over the network: use "
+                "https (plain http is for the local simulator on 127.0.0.1 only).",
+                location=location,
+            )
+        if parts.username or parts.password or parts.query or parts.fragment:
+            return _(
+                "%(location)s: give the API address alone, without user, query or "
+                "fragment.",
+                location=location,
+            )
+        return None
 
     def _new_client(self, access_token):
         backend = self.backend_record

@@ -12,17 +12,35 @@ configures (the API address, the OAuth client) and what the connector learns
 What a person can do from the form is delegated to components, so that a
 second protocol brings its own components instead of ``if api_type`` here:
 
-* ``authenticator``: the OAuth dance, token refresh;
+* ``authenticator``: the OAuth dance, token refresh (or a pairing);
 * ``backend.adapter``: every call to the machines' API.
+
+The form also warns of what would leave a person waiting for nothing:
+
+* **no job runner**: everything the connector does runs in queue jobs, and
+  without a runner they wait forever ("I pressed Import and nothing
+  happened", the first complaint of every OCA connector). It warns when
+  this server does not load ``queue_job`` server-wide, when the root
+  channel's capacity is 0, or when jobs of the ``root.coffee`` channels have
+  waited longer than ``connector_coffee.runner_stale_minutes`` (system
+  parameter, 10 by default);
+* **no event reader**: alerts reach Odoo only on the event stream of a
+  protocol that has one, and brews cost more calls while it is not read.
+  The reader writes ``events_read_at`` at least once a minute, so an
+  authorized, active backend without a recent one is read by neither
+  ``odoo coffee-events`` nor a server running it (``events_thread``).
 """
 
-import ipaddress
+import datetime
 import logging
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import config
+
+from odoo.addons.component.core import _component_databases
+from odoo.addons.queue_job.jobrunner import _is_runner_enabled
 
 from ...exceptions import CoffeeJobError
 
@@ -40,6 +58,9 @@ SECRET_FIELDS = (
 HOME_CONNECT_PRODUCTION = "https://api.home-connect.com"
 #: the longest a person may make the connector wait for one answer
 MAX_REQUEST_TIMEOUT = 120
+#: minutes after which waiting coffee jobs mean the runner is not running
+DEFAULT_STALE_MINUTES = 10
+WAITING_STATES = ("pending", "enqueued")
 
 
 def secret_field(field_type):
@@ -49,15 +70,6 @@ def secret_field(field_type):
     return field_type(
         compute="_compute_secrets", search="_search_secret", groups=SECRET_GROUPS
     )
-
-
-def _is_loopback(host):
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class CoffeeBackend(models.Model):
@@ -92,10 +104,12 @@ class CoffeeBackend(models.Model):
         required=True,
         default=HOME_CONNECT_PRODUCTION,
         tracking=True,
-        help="Base address of the API: https://api.home-connect.com for real "
-        "machines, https://simulator.home-connect.com for BSH's simulator, or "
-        "the address of the local simulator shipped with this connector "
-        "(http://127.0.0.1:8765 by default).",
+        help="Where the machines are reached. Home Connect: the base address "
+        "of the API, https://api.home-connect.com for real machines, "
+        "https://simulator.home-connect.com for BSH's simulator, or the local "
+        "simulator shipped with this connector (http://127.0.0.1:8765 by "
+        "default). JURA: the machine's address on the LAN, host or host:port "
+        "(port 51515 by default).",
     )
     request_timeout = fields.Integer(
         string="Timeout (s)",
@@ -163,8 +177,9 @@ class CoffeeBackend(models.Model):
 
     @api.model
     def _select_api_types(self):
-        """Protocols this connector speaks; a new protocol adds itself here
-        (``selection_add``) and brings the components for its ``api_type``."""
+        """Protocols this connector speaks; a new protocol adds itself (an
+        override of this method) and brings the components for its
+        ``api_type``."""
         return [("homeconnect", "Home Connect")]
 
     @api.model_create_multi
@@ -176,6 +191,7 @@ class CoffeeBackend(models.Model):
                 .sudo()
                 .create({"backend_id": backend.id})
             )
+        self.env["coffee.backend.timestamp"].sudo()._create_for(backends)
         return backends
 
     def _compute_secrets(self):
@@ -199,43 +215,24 @@ class CoffeeBackend(models.Model):
             )
         self.check_access("write")
 
-    @api.constrains("location")
+    @api.constrains("location", "api_type")
     def _check_location(self):
+        """Each protocol's adapter says what its addresses look like. While the
+        addon installs (its demo data), components are not loaded yet: that
+        data is checked when it is next written."""
         for backend in self:
+            if not backend._components_ready():
+                continue
             error = backend._location_error(backend.location)
             if error:
                 raise ValidationError(error)
 
     def _location_error(self, location):
-        """Why ``location`` is no address the backend may call (None if it is).
-
-        ``https`` anywhere; plain ``http`` only on this host (the local
-        simulator), where no token crosses a network.
-        """
-        try:
-            parts = urlsplit((location or "").strip())
-            host = parts.hostname if parts.port != 0 else None
-        except ValueError:  # a port that is no number, or out of range
-            host = None
-        if not host or parts.scheme not in ("http", "https"):
-            return _(
-                "%(location)s is no API address: use https://host (or "
-                "http://127.0.0.1:port for the local simulator).",
-                location=location,
-            )
-        if parts.scheme == "http" and not _is_loopback(host):
-            return _(
-                "%(location)s would send the tokens in clear over the network: use "
-                "https (plain http is for the local simulator on 127.0.0.1 only).",
-                location=location,
-            )
-        if parts.username or parts.password or parts.query or parts.fragment:
-            return _(
-                "%(location)s: give the API address alone, without user, query or "
-                "fragment.",
-                location=location,
-            )
-        return None
+        """Why ``location`` is no address the backend may call (None if it is):
+        each protocol has its own kind of address (its adapter says)."""
+        self.ensure_one()
+        with self._component("backend.adapter") as adapter:
+            return adapter.location_error(location)
 
     @api.constrains("request_timeout")
     def _check_request_timeout(self):
@@ -264,10 +261,20 @@ class CoffeeBackend(models.Model):
             yield work.component(usage=usage)
 
     def _vocabulary(self):
-        """How this backend's protocol names things (``components/vocabulary.py``)."""
+        """How this backend's protocol names things (``components/vocabulary.py``);
+        ``None`` while the addon installs, before its components are loaded."""
         self.ensure_one()
+        if not self._components_ready():
+            return None
         with self.work_on("coffee.machine") as work:
             return work.component(usage="vocabulary")
+
+    def _components_ready(self):
+        """Whether the components of this database can be looked up yet."""
+        if self.env.context.get("components_registry"):
+            return True
+        registry = _component_databases.get(self.env.cr.dbname)
+        return bool(registry and registry.ready)
 
     def _has_component(self, usage, model_name="coffee.backend"):
         """Whether this backend's protocol has a component of ``usage``."""
@@ -384,3 +391,76 @@ class CoffeeBackend(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    # -- warnings of the form ---------------------------------------------
+    runner_warning = fields.Char(
+        compute="_compute_runner_warning",
+        help="Why the jobs of this connector may not be processed.",
+    )
+
+    @api.depends_context("uid")
+    def _compute_runner_warning(self):
+        warning = self._runner_warning()
+        for backend in self:
+            backend.runner_warning = warning
+
+    @api.model
+    def _runner_warning(self):
+        if not self.env.user.has_group("connector.group_connector_manager"):
+            return False
+        server_wide = config["server_wide_modules"] or ""
+        if "queue_job" not in [name.strip() for name in server_wide.split(",")]:
+            return _(
+                "The job runner is not started by this Odoo server (queue_job is "
+                "not in server_wide_modules): imports and brews will wait forever."
+            )
+        if not _is_runner_enabled():
+            return _(
+                "The job runner is switched off (the root channel's capacity "
+                "is 0): imports and brews will wait forever."
+            )
+        minutes = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("connector_coffee.runner_stale_minutes", DEFAULT_STALE_MINUTES)
+        )
+        limit = fields.Datetime.now() - datetime.timedelta(minutes=minutes)
+        waiting = (
+            self.env["queue.job"]
+            .sudo()
+            .search_count(
+                [
+                    ("channel", "=like", "root.coffee%"),
+                    ("state", "in", WAITING_STATES),
+                    ("date_created", "<", limit),
+                    "|",
+                    ("eta", "=", False),
+                    ("eta", "<", limit),
+                ]
+            )
+        )
+        if waiting:
+            return _(
+                "%(count)s job(s) of the coffee channels have been waiting for "
+                "more than %(minutes)s minutes: is the job runner running?",
+                count=waiting,
+                minutes=minutes,
+            )
+        return False
+
+    events_reader_missing = fields.Boolean(
+        string="No Event Reader",
+        compute="_compute_events_reader_missing",
+        help="The backend is authorized, but no event reader has read its "
+        "event stream for a few minutes: alerts do not reach Odoo.",
+    )
+
+    @api.depends("active", "auth_state", "events_read_at")
+    def _compute_events_reader_missing(self):
+        for backend in self:
+            backend.events_reader_missing = (
+                backend.active
+                and backend.auth_state == "authorized"
+                and backend._has_event_stream()
+                and not backend._reads_events()
+            )

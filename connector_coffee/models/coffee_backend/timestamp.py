@@ -93,13 +93,3 @@ class CoffeeBackendTimestamp(models.Model):
             seconds=60,
             ignore_retry=True,
         )
-
-
-class CoffeeBackend(models.Model):
-    _inherit = "coffee.backend"  # pylint: disable=consider-merging-classes-inherited
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        backends = super().create(vals_list)
-        self.env["coffee.backend.timestamp"].sudo()._create_for(backends)
-        return backends

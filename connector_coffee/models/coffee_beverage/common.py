@@ -72,7 +72,11 @@ class CoffeeBeverage(models.Model):
     def _compute_program_kind(self):
         for beverage in self:
             vocabulary = beverage.backend_id._vocabulary()
-            beverage.program_kind = vocabulary.program_kind(beverage.external_id)
+            beverage.program_kind = (
+                vocabulary.program_kind(beverage.external_id)
+                if vocabulary
+                else beverage.program_kind
+            )
 
     @api.depends("machine_program_ids")
     def _compute_machine_count(self):
@@ -129,7 +133,9 @@ class CoffeeMachineProgram(models.Model):
     def _compute_kind(self):
         for program in self:
             vocabulary = program.machine_id.backend_id._vocabulary()
-            program.kind = vocabulary.program_kind(program.key)
+            program.kind = (
+                vocabulary.program_kind(program.key) if vocabulary else program.kind
+            )
 
     def _learn_brew_seconds(self, started):
         """A brew of this program started at ``started`` is done now."""

@@ -43,14 +43,14 @@ class CoffeeBrew(models.Model):
         self.ensure_one()
         if self.beverage_id:
             return self.beverage_id.coffee_cost_per_cup
+        vocabulary = self.backend_id._vocabulary()
+        if vocabulary is None:  # the addon is being installed or updated
+            return 0.0
         beverages = (
             self.env["coffee.beverage"]
             .sudo()
             .search([("backend_id", "=", self.backend_id.id)])
-            .filtered(
-                lambda b: self.backend_id._vocabulary().brew_family(b.program_key)
-                == self.family
-            )
+            .filtered(lambda b: vocabulary.brew_family(b.program_key) == self.family)
         )
         costs = beverages.mapped("coffee_cost_per_cup")
         return sum(costs) / len(costs) if costs else 0.0

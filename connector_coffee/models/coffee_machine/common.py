@@ -201,8 +201,12 @@ class CoffeeMachineCounter(models.Model):
             backend = counter.machine_id.backend_id
             if backend not in vocabularies:
                 vocabularies[backend] = backend._vocabulary()
-            counter.family = vocabularies[backend].counter_label(counter.key)
-            counter.total = vocabularies[backend].is_total_counter(counter.key)
+            vocabulary = vocabularies[backend]
+            if vocabulary is None:  # the addon is being installed or updated
+                counter.family, counter.total = counter.family, counter.total
+                continue
+            counter.family = vocabulary.counter_label(counter.key)
+            counter.total = vocabulary.is_total_counter(counter.key)
 
 
 class MaintenanceEquipment(models.Model):
