@@ -15,11 +15,17 @@ job per active machine of the backend (``coffee.machine._import_catalogue``,
 its own without spending again the calls of the others. These batches and
 the completion speak no protocol: the jobs find the components of the
 backend's API type.
+
+A machine the protocol no longer lists (``coffee.machine.batch.importer``)
+was removed from the account: its binding is archived and the equipment
+gets a message saying so. It is never deleted (its brews and maintenance
+history stay); if it comes back, the next import brings the binding back
+too.
 """
 
 import logging
 
-from odoo import _
+from odoo import _, fields
 
 from odoo.addons.component.core import AbstractComponent, Component
 from odoo.addons.queue_job.job import identity_exact
@@ -77,3 +83,40 @@ class CoffeeMachineStateBatchImporter(Component):
 
     def _job_description(self, binding):
         return _("Refresh %s", binding.name)
+
+
+class CoffeeMachineBatchImporter(AbstractComponent):
+    """Imports the machines a protocol lists; archives the ones it no longer
+    lists."""
+
+    _name = "coffee.machine.batch.importer"
+    _inherit = "coffee.direct.batch.importer"
+    _apply_on = "coffee.machine"
+
+    def _after_batch(self, external_ids):
+        """Archive the machines the account no longer lists."""
+        gone = self.model.search(
+            [
+                ("backend_id", "=", self.backend_record.id),
+                ("external_id", "not in", external_ids),
+            ]
+        )
+        for machine in gone:
+            machine.with_context(connector_no_export=True).write({"active": False})
+            machine.odoo_id.message_post(
+                body=_(
+                    "This machine is no longer listed by %(backend)s (removed "
+                    "from the account on %(date)s): its binding is archived. "
+                    "Its history is kept; it comes back if the account lists "
+                    "it again.",
+                    backend=self.backend_record.name,
+                    date=fields.Datetime.to_string(fields.Datetime.now()),
+                )
+            )
+        if gone:
+            return _(
+                "%(count)d machine(s) removed from the account: archived (%(names)s).",
+                count=len(gone),
+                names=", ".join(gone.mapped("name")),
+            )
+        return None

@@ -12,12 +12,10 @@ API call for the whole account, whatever the number of machines.
 * a machine renamed, switched off the cloud (``connected: false``) or back
   is updated; one that did not change is left alone (nothing written);
 * a machine that is no longer listed was removed from the account: its
-  binding is archived and the equipment gets a message saying so. It is
-  never deleted (its brews and maintenance history stay); if it comes back,
-  the next import brings the binding back too.
+  binding is archived (``coffee.machine.batch.importer``).
 """
 
-from odoo import _, fields
+from odoo import _
 
 from odoo.addons.component.core import Component
 from odoo.addons.connector.components.mapper import mapping, only_create
@@ -88,7 +86,7 @@ class HomeConnectMachineImporter(Component):
 
 class HomeConnectMachineBatchImporter(Component):
     _name = "coffee.homeconnect.machine.batch.importer"
-    _inherit = "coffee.direct.batch.importer"
+    _inherit = "coffee.machine.batch.importer"
     _apply_on = "coffee.machine"
     _api_type = "homeconnect"
 
@@ -99,31 +97,3 @@ class HomeConnectMachineBatchImporter(Component):
             for appliance in appliances
             if appliance.type == keys.APPLIANCE_TYPE
         ]
-
-    def _after_batch(self, external_ids):
-        """Archive the machines the account no longer lists."""
-        gone = self.model.search(
-            [
-                ("backend_id", "=", self.backend_record.id),
-                ("external_id", "not in", external_ids),
-            ]
-        )
-        for machine in gone:
-            machine.with_context(connector_no_export=True).write({"active": False})
-            machine.odoo_id.message_post(
-                body=_(
-                    "This machine is no longer listed by %(backend)s (removed "
-                    "from the account on %(date)s): its binding is archived. "
-                    "Its history is kept; it comes back if the account lists "
-                    "it again.",
-                    backend=self.backend_record.name,
-                    date=fields.Datetime.to_string(fields.Datetime.now()),
-                )
-            )
-        if gone:
-            return _(
-                "%(count)d machine(s) removed from the account: archived (%(names)s).",
-                count=len(gone),
-                names=", ".join(gone.mapped("name")),
-            )
-        return None
