@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Coffee Connector",
-    "summary": "Connect coffee machines (Home Connect) to Odoo: machines, "
+    "summary": "Connect coffee machines (Home Connect, JURA) to Odoo: machines, "
     "beverages, brews and alerts through queue jobs",
     "version": "18.0.1.0.0",
     "development_status": "Alpha",
@@ -14,7 +14,9 @@
     "application": True,
     "installable": True,
     "post_load": "post_load",
-    "external_dependencies": {"python": ["requests", "connector-coffee-machine"]},
+    "external_dependencies": {
+        "python": ["requests", "connector-coffee-machine", "jura-connect"]
+    },
     "depends": [
         "mail",
         "queue_job",

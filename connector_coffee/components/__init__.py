@@ -8,3 +8,4 @@ from . import importer
 from . import machine
 from . import event_stream
 from . import homeconnect
+from . import jura

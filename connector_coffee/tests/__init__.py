@@ -20,6 +20,9 @@ from . import test_import_concurrency
 from . import test_import_machines
 from . import test_import_retries
 from . import test_job_runner
+from . import test_jura_brew
+from . import test_jura_machines
+from . import test_jura_pairing
 from . import test_panel_brews
 from . import test_rpc_rights
 from . import test_schedule

@@ -27,6 +27,7 @@ import datetime
 import html
 import re
 import threading
+import time
 from contextlib import contextmanager
 
 import requests
@@ -450,3 +451,88 @@ class CommittedBackendCase(
             backend.timestamp_ids.unlink()
             backend.message_ids.unlink()
             backend.unlink()
+
+
+class JuraTestMixin:
+    """A JURA backend on the JURA simulator of ``coffee_machine``.
+
+    The simulator's machine listens on a free TCP port of 127.0.0.1, its
+    clock runs ``jura_speed`` times faster than the wall clock (a JURA dongle
+    pushes its status every 2 s, which the reads wait for; a 30 s beverage
+    takes a second and a half). Give:
+
+    * ``self.jura``: the running simulator; ``self.jura_machine`` its machine;
+    * ``self.jura_backend``: a backend of type JURA at its address, not paired;
+    * ``self.pair_jura()``: pair it, OK pressed on the machine as asked;
+    * ``self.jura_binding()``: pair, import the machine and its products.
+    """
+
+    jura_speed = 20.0
+    #: keyword arguments of JuraSimulatorConfig for the tests of a class
+    jura_options = {}
+
+    def _setup_jura(self):
+        from coffee_machine.jura.simulator import JuraSimulator, JuraSimulatorConfig
+
+        options = dict({"clock": self.jura_speed, "seed": 3}, **self.jura_options)
+        self.jura = JuraSimulator(JuraSimulatorConfig(**options)).start()
+        self.addCleanup(self.jura.stop)
+        self.jura_machine = self.jura.machine(0)
+        host, port = self.jura.address(0)
+        self.jura_backend = self.env["coffee.backend"].create(
+            {
+                "name": "Kitchen JURA",
+                "api_type": "jura",
+                "location": f"{host}:{port}",
+                "jura_machine_type": "EF1091",
+                "request_timeout": 5,
+            }
+        )
+
+    def press_ok_when_asked(self, machine=None, refuse=False):
+        """Press OK (or refuse) on the machine as soon as it asks, from a
+        thread: the pairing waits for it. Returns the thread."""
+        machine = machine or self.jura_machine
+
+        def press():
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if machine.pending_pairing:
+                    (machine.refuse if refuse else machine.press_ok)()
+                    return
+                time.sleep(0.02)
+
+        thread = threading.Thread(target=press, name="jura-test-ok", daemon=True)
+        thread.start()
+        self.addCleanup(thread.join, 10)
+        return thread
+
+    def pair_jura(self, backend=None):
+        backend = backend or self.jura_backend
+        self.press_ok_when_asked()
+        return backend._pair_machine()
+
+    def jura_binding(self):
+        self.pair_jura()
+        self.jura_backend._import_machines()
+        machine = self.env["coffee.machine"].search(
+            [("backend_id", "=", self.jura_backend.id)]
+        )
+        machine._import_catalogue()
+        return machine
+
+    def wait_for(self, condition, timeout=10, message="condition never met"):
+        """Wait (real time) until ``condition()`` is true."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                self.fail(message)
+            time.sleep(0.05)
+
+
+class JuraCase(CoffeeTransactionCase, JuraTestMixin):
+    """A JURA backend beside the Home Connect one (``JuraTestMixin``)."""
+
+    def setUp(self):
+        super().setUp()
+        self._setup_jura()

@@ -4,3 +4,4 @@ from . import committed_state
 from . import timestamp
 from . import imports
 from . import schedule
+from . import jura

@@ -54,6 +54,8 @@ SECRET_FIELDS = (
     "oauth_code_verifier",
     "oauth_started_at",
     "device_code",
+    "jura_auth_hash",
+    "jura_conn_id",
 )
 HOME_CONNECT_PRODUCTION = "https://api.home-connect.com"
 #: the longest a person may make the connector wait for one answer

@@ -37,6 +37,7 @@ ALERT_KINDS = [
     ("descaling", "Descaling"),
     ("cleaning", "Cleaning"),
     ("calc_n_clean", "Calc'n'clean"),
+    ("filter", "Water filter"),
 ]
 LIGHT_ALERT_KINDS = [
     ("descaling_soon", "Descaling soon"),
