@@ -11,12 +11,15 @@ What it does, reusing whatever a previous run left (it is idempotent):
    library (from the package registries and this repository);
 3. reaches PostgreSQL on 127.0.0.1:5432, or starts a private cluster on
    loopback under ``.run/demo/pgdata`` when ``pg_ctl`` is available;
-4. starts the Home Connect simulator (``--machines 3``) on 127.0.0.1:8765,
-   unless one already answers there;
+4. starts the Home Connect simulator (``--machines 3``) on 127.0.0.1:8765 and
+   the JURA simulator (one machine, its dongle on 127.0.0.1:51515), unless
+   they already answer there;
 5. creates the database ``coffee_demo`` with ``connector_coffee`` and its demo
    data, points the demo backend at the simulator and authorizes it through
    the device flow, as a person would, imports its machines, queues the
-   import of their beverages and state, and switches its schedules on;
+   import of their beverages and state, and switches its schedules on; pairs
+   the JURA demo backend (the JURA simulator accepts pairings by itself) and
+   imports its machine and products: both backends side by side;
 6. starts Odoo with the queue_job runner (``server_wide_modules`` and
    channels in ``.run/demo/odoo.conf``; threaded, so that the browser's
    websocket reaches the same port without a proxy) and the event reader
@@ -112,6 +115,25 @@ if hasattr(backend, "_demo_setup"):
     backend._demo_setup()
 env.cr.commit()
 print("DEMO-BACKEND", backend.name, backend.auth_state)
+jura = env.ref("connector_coffee.backend_jura_simulator")
+jura.location = {jura_address!r}
+try:
+    if jura.auth_state == "authorized":
+        try:
+            jura.action_test_connection()
+        except UserError:
+            jura._store({{"auth_state": "not_authorized"}})
+    if jura.auth_state != "authorized":
+        print("DEMO-JURA-PAIR", jura._pair_machine())
+    if not jura.machine_ids:
+        print("DEMO-JURA-IMPORT", jura._import_machines())
+    if not env["coffee.beverage"].search_count([("backend_id", "=", jura.id)]):
+        jura._delay_import("catalogue")
+    env.cr.commit()
+except Exception as error:  # the Home Connect half of the demo still runs
+    env.cr.rollback()
+    print("DEMO-JURA-FAILED", error)
+print("DEMO-JURA", jura.name, jura.auth_state)
 """
 
 
@@ -283,6 +305,31 @@ class Demo:
             time.sleep(0.1)
         fail("The simulator did not start: see .run/demo/simulator.log.")
 
+    def jura_simulator(self, python):
+        address = f"127.0.0.1:{self.args.jura_port}"
+        if port_open("127.0.0.1", self.args.jura_port):
+            say(f"reusing the JURA simulator already listening at {address}")
+            return address
+        say(f"starting the JURA simulator at {address}")
+        self.spawn(
+            "jura-simulator",
+            [
+                python,
+                "-m",
+                "coffee_machine.jura.simulator",
+                "--port",
+                str(self.args.jura_port),
+                "--auto-accept",
+                "--seed",
+                "1",
+            ],
+        )
+        for _ in range(100):
+            if port_open("127.0.0.1", self.args.jura_port):
+                return address
+            time.sleep(0.1)
+        fail("The JURA simulator did not start: see .run/demo/jura-simulator.log.")
+
     # -- Odoo -----------------------------------------------------------------------
     def write_config(self, db_host, db_port):
         config = RUN / "odoo.conf"
@@ -341,6 +388,7 @@ class Demo:
         try:
             db_host, db_port = self.postgres()
             simulator_url = self.simulator(python)
+            jura_address = self.jura_simulator(python)
             config = self.write_config(db_host, db_port)
             base = [*odoo, "-c", str(config)]
             if not self.database_exists(python, config):
@@ -349,7 +397,9 @@ class Demo:
             else:
                 say(f"reusing the database {self.args.database}")
                 self._once(base, ["-u", "connector_coffee"], "update")
-            self._setup_backend([*odoo, "shell", "-c", str(config)], simulator_url)
+            self._setup_backend(
+                [*odoo, "shell", "-c", str(config)], simulator_url, jura_address
+            )
             say("starting Odoo with its job runner, and the event reader")
             server = self.spawn("odoo", base)
             # an addon's command is found through an --addons-path given first
@@ -395,8 +445,10 @@ class Demo:
         if result.returncode:
             fail(f"Odoo could not {what} connector_coffee: see {log}.")
 
-    def _setup_backend(self, shell, simulator_url):
-        script = SETUP_SCRIPT.format(simulator_url=simulator_url)
+    def _setup_backend(self, shell, simulator_url, jura_address):
+        script = SETUP_SCRIPT.format(
+            simulator_url=simulator_url, jura_address=jura_address
+        )
         result = subprocess.run(
             [*shell, "--no-http", "--workers=0"],
             input=script,
@@ -417,6 +469,14 @@ class Demo:
                 "see .run/demo/odoo-setup.log."
             )
         say("the demo backend is authorized on the simulator")
+        jura = next(
+            (ln for ln in result.stdout.splitlines() if ln.startswith("DEMO-JURA ")),
+            "",
+        )
+        if jura.endswith("authorized"):
+            say("the JURA demo backend is paired with the JURA simulator")
+        else:
+            say("the JURA demo backend is not paired: see .run/demo/odoo-setup.log")
 
 
 def main(argv=None):
@@ -425,6 +485,7 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8069, help="Odoo's HTTP port")
     parser.add_argument("--simulator-port", type=int, default=8765)
     parser.add_argument("--machines", type=int, default=3)
+    parser.add_argument("--jura-port", type=int, default=51515)
     Demo(parser.parse_args(argv)).run()
 
 

@@ -17,6 +17,8 @@ It writes, in ``connector_coffee/static/description/``:
     the form of the brew, once it is done;
 ``screenshot_backend.png``
     the form of the first authorized backend;
+``screenshot_backend_jura.png``
+    the form of the JURA backend, paired with the JURA simulator;
 ``screenshot_dashboard.png``
     the Coffee dashboard, the app's landing page;
 ``screenshot_graph.png``
@@ -400,6 +402,9 @@ def main(argv=None):
     ) or odoo.first("coffee.backend", [], ["name"], order="id")
     if not backend:
         fail("There is no coffee backend to show.")
+    jura = odoo.first("coffee.backend", [("api_type", "=", "jura")], ["name"])
+    if not jura:
+        fail("There is no JURA backend to show: run the demo of this checkout.")
     brew_id = None
     if not args.no_brew:
         brew_id = order_brew(odoo, args.brew_timeout)
@@ -443,6 +448,12 @@ def main(argv=None):
             (
                 "screenshot_backend.png",
                 f"{base}.action_coffee_backend/{backend['id']}{menu}",
+                ".o_form_view .o_form_sheet",
+                None,
+            ),
+            (
+                "screenshot_backend_jura.png",
+                f"{base}.action_coffee_backend/{jura['id']}{menu}",
                 ".o_form_view .o_form_sheet",
                 None,
             ),
