@@ -3,8 +3,8 @@
 """How a protocol names things: the ``vocabulary`` component.
 
 The models keep what the machines say in the machines' own words: program
-keys (``ConsumerProducts.CoffeeMaker.Program.Beverage.Espresso`` for Home
-Connect, a product name for JURA), counter keys. Whatever the neutral layer
+keys (a dotted Home Connect program key, a JURA product name), counter
+keys. Whatever the neutral layer
 must *understand* of those words it asks the protocol's vocabulary, never
 parses itself:
 

@@ -5,7 +5,8 @@
 Two levels, because the API has two:
 
 * ``coffee.beverage`` ``_inherits`` ``product.product``, one per backend and
-  program key (``ConsumerProducts.CoffeeMaker.Program.Beverage.Espresso``):
+  program key (the protocol's name of the beverage: a Home Connect program,
+  a JURA product):
   the product that can be costed, sold and counted, whatever machine brews
   it;
 * ``coffee.machine.program`` is what one machine offers: the program key,

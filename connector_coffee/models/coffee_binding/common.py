@@ -21,8 +21,8 @@ API's identity and sync date beside it::
             ("coffee_odoo_uniq", "unique(backend_id, odoo_id)", "..."),
         ]
 
-External ids are strings: Home Connect ids look like ``BOSCH-HCS06COM1-...``
-and program keys like ``ConsumerProducts.CoffeeMaker.Program.Beverage...``.
+External ids are strings, in the protocol's own words (a machine's id or
+address, a program key or product name).
 The two unique constraints are what make a duplicate impossible, even for two
 jobs importing the same record at the same moment.
 """

@@ -35,7 +35,7 @@ def short_name(key):
 
 
 def humanize_key(key):
-    """``ConsumerProducts.CoffeeMaker.Option.BeanAmount`` → ``Bean amount``."""
+    """``...Option.BeanAmount`` → ``Bean amount``; ``water_amount`` stays."""
     name = (key or "").rsplit(".", 1)[-1]
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).split()
     return " ".join([words[0], *(word.lower() for word in words[1:])]) if words else ""
