@@ -312,7 +312,7 @@ class EventReader:
         """Apply or queue what a frame calls for (in a transaction of its own)."""
         if frame.kind == "keepalive" or not frame.machine:
             return
-        if frame.kind == "state":
+        if frame.kind == "state" and frame.items:
             self._apply_state(frame)
             return
         with self.registry.cursor() as cr:
@@ -320,7 +320,7 @@ class EventReader:
             machine = self._machine(cr, frame.machine)
             if frame.kind == "pairing" or not machine:
                 backend._delay_import("machines")
-            elif frame.kind == "job":
+            elif frame.kind == "job" and frame.items:
                 backend.with_delay(
                     description=backend.env._("Events of %s", machine.name)
                 )._handle_events(frame.items)

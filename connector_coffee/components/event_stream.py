@@ -27,14 +27,17 @@ What a frame calls for (``Frame.kind``):
                plain dicts, a job's arguments)
 ``pairing``    machines paired or removed: the machines are imported again
 ``keepalive``  nothing but the heartbeat
+``other``      nothing, unless it names a machine Odoo does not know: the
+               machines are imported again (so does any frame of one)
 =============  =================================================================
+
+A ``state`` or ``job`` frame without items does nothing either (but for an
+unknown machine).
 """
 
 from dataclasses import dataclass, field
 
 from odoo.addons.component.core import AbstractComponent
-
-FRAME_KINDS = ("state", "job", "pairing", "keepalive")
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,11 @@ def frame_of(event):
         return Frame("keepalive")
     if event.type in PAIRING_FRAMES:
         return Frame("pairing", event.ha_id)
-    if event.type in STATE_FRAMES and event.items:
+    if event.type in STATE_FRAMES:
         return Frame("state", event.ha_id, list(event.items))
-    if event.type in JOB_FRAMES and event.items:
+    if event.type in JOB_FRAMES:
         return Frame("job", event.ha_id, event_items(event))
-    return Frame("keepalive", event.ha_id)
+    return Frame("other", event.ha_id)
 
 
 class HomeConnectFrames:
