@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Pairing a JURA backend: the machine asks, a person presses OK on it."""
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -66,6 +66,17 @@ class TestJuraPairing(JuraCase):
         self.jura_backend.action_test_connection()
         self.assertEqual(self.jura_backend.connection_state, "ok")
         self.assertIn("EF1091", self.jura_backend.connection_message)
+
+    def test_a_machine_that_forgot_the_pairing_asks_for_a_new_one(self):
+        self.pair_jura()
+        conn_id = self.jura_backend.sudo().jura_conn_id
+        self.jura_machine.forget_device(conn_id)
+        with self.assertRaisesCommitted(UserError, "pair it again"):
+            self.jura_backend.action_test_connection()
+        self.assertEqual(self.jura_backend.auth_state, "expired")
+        self.pair_jura()
+        self.assertNotEqual(self.jura_backend.sudo().jura_conn_id, conn_id)
+        self.assertEqual(self.jura_backend.auth_state, "authorized")
 
     def test_a_jura_backend_has_no_event_stream_to_miss(self):
         self.pair_jura()

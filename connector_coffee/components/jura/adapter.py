@@ -76,6 +76,11 @@ class JuraReading:
         return self.progress.product if self.brewing else None
 
 
+def _pushed_state(frame):
+    """A status (``@TF:``) or progress (``@TV:``) frame the dongle pushed."""
+    return frame.startswith("@TF:") or jura_progress.is_progress_frame(frame)
+
+
 def split_address(location):
     """``"host"`` or ``"host:port"`` → ``(host, port)``; ``None`` if neither."""
     text = (location or "").strip()
@@ -161,6 +166,7 @@ class JuraAdapter(Component):
             with self.translated_errors():
                 result = client.connect(timeout=backend.request_timeout or 10)
             if result.state != "CORRECT":
+                backend._store({"auth_state": "expired"})
                 raise AuthorizationError(
                     _(
                         "%(backend)s: the machine no longer accepts this "
@@ -234,11 +240,11 @@ class JuraAdapter(Component):
         """
         timeout = self.backend_record.request_timeout or 10
         status = progress = None
-        frames = list(client.status_history)
+        frames = [frame for frame in client.status_history if _pushed_state(frame)]
         if not frames:
             deadline = time.monotonic() + timeout
             for frame in client.iter_frames(until=deadline):
-                if frame.startswith("@TF:") or jura_progress.is_progress_frame(frame):
+                if _pushed_state(frame):
                     frames.append(frame)
                     break
         for frame in frames:
