@@ -34,6 +34,10 @@ class CoffeeBackendAdapter(AbstractComponent):
     _inherit = ["base.backend.adapter", "base.coffee.connector"]
     _usage = "backend.adapter"
 
+    #: whether the API counts calls against a daily quota (Home Connect
+    #: does; a machine on the LAN does not): the schedule's budget applies
+    _daily_quota = True
+
     def check_connection(self):
         """Call the API once; return a sentence saying what was found."""
         raise NotImplementedError

@@ -2,7 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """A JURA machine in Odoo: imported, its products, its state, its alerts."""
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..exceptions import MachineOffline
 from .common import JuraCase
@@ -78,3 +81,23 @@ class TestJuraMachines(JuraCase):
         self.assertFalse(machine.connected)
         self.assertEqual(machine.display_state, "offline")
         self.assertIn("switched on", machine.sync_message)
+
+
+@tagged("post_install", "-at_install")
+class TestJuraSchedule(JuraCase):
+    def test_the_lan_cron_refreshes_the_jura_machines_only(self):
+        self.jura_binding()
+        self.authorize()
+        with trap_jobs() as trap:
+            cron = self.env.ref("connector_coffee.ir_cron_import_states_lan")
+            cron.method_direct_trigger()
+        backends = {job.recordset for job in trap.enqueued_jobs}
+        self.assertEqual(backends, {self.jura_backend})
+        self.assertEqual(trap.enqueued_jobs[0].method_name, "_import_states")
+
+    def test_no_quota_limits_the_schedule_of_a_jura_backend(self):
+        self.env.ref("connector_coffee.ir_cron_import_states").active = True
+        self.jura_backend.quota_schedule_share = 0
+        self.assertEqual(self.jura_backend.quota_schedule_share, 0)
+        with self.assertRaisesRegex(ValidationError, "daily quota"):
+            self.backend.quota_schedule_share = 0

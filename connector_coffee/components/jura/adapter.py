@@ -99,6 +99,8 @@ class JuraAdapter(Component):
     _inherit = "coffee.backend.adapter"
     _api_type = "jura"
 
+    _daily_quota = False
+
     def location_error(self, location):
         if split_address(location) is None:
             return _(

@@ -124,11 +124,14 @@ class CoffeeBackend(models.Model):
             return work.component(usage="event.handler").run(events)
 
     @api.model
-    def _scheduler_import(self, kind):
-        """Cron: queue the ``kind`` import of every backend scheduling it."""
+    def _scheduler_import(self, kind, metered=None):
+        """Cron: queue the ``kind`` import of every backend scheduling it
+        (with ``metered``, only of those whose API counts a quota, or not)."""
         backends = self.search(
             [("auth_state", "=", "authorized"), (f"schedule_{kind}", "=", True)]
         )
+        if metered is not None:
+            backends = backends.filtered(lambda b: b._metered() == metered)
         for backend in backends:
             backend._delay_import(kind)
 

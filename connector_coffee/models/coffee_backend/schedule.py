@@ -25,6 +25,12 @@ and refuses (``ValidationError``) a schedule that would spend more than
 made on the backend (a kind added, the share lowered) or on a cron
 (activated, made more frequent). The rest of the quota is left for brews,
 buttons and the event stream.
+
+A protocol without a quota (JURA, on the LAN: its adapter's
+``_daily_quota``) has no budget. It has no event stream either, so its
+machines are kept current by a cron of their own, *Coffee: refresh
+machines on the LAN*, every minute (``_scheduler_import("state",
+metered=False)``); the crons above serve them too.
 """
 
 import math
@@ -141,9 +147,17 @@ class CoffeeBackend(models.Model):
             )
         return costs
 
+    def _metered(self):
+        """Whether this backend's API counts calls against a daily quota."""
+        self.ensure_one()
+        if not self._components_ready():
+            return True
+        with self._component("backend.adapter") as adapter:
+            return adapter._daily_quota
+
     @api.constrains(*SCHEDULE_FIELDS)
     def _check_schedule_budget(self):
-        for backend in self.filtered("active"):
+        for backend in self.filtered(lambda b: b.active and b._metered()):
             cost = sum(cost for __, cost, __ in backend._schedule_costs())
             budget = backend._schedule_budget()
             if cost > budget:
