@@ -141,7 +141,7 @@ class JuraAdapter(Component):
             profile=self.profile(),
         )
 
-    def _serialize(self):
+    def serialize(self):
         """One transaction at a time talks to the machine's dongle."""
         try:
             self.advisory_lock_or_retry(
@@ -156,7 +156,7 @@ class JuraAdapter(Component):
     @contextmanager
     def session(self):
         """Yield a connected, authenticated ``JuraClient``."""
-        self._serialize()
+        self.serialize()
         backend = self.backend_record
         runtime = backend.sudo().runtime_id
         if not runtime.jura_auth_hash:

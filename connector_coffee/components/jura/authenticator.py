@@ -27,14 +27,6 @@ try:
 except ImportError:  # pragma: no cover - declared in external_dependencies
     jura = None
 
-#: handshake state → why a pairing failed
-REFUSALS = {
-    "WRONG_PIN": "The machine asks for its setup PIN, or refused the one given: "
-    "set the Setup PIN of the backend and pair again.",
-    "WRONG_HASH": "The machine did not accept this pairing: pair again.",
-    "ABORTED": "The pairing was refused on the machine.",
-}
-
 
 class JuraAuthenticator(Component):
     _name = "coffee.jura.authenticator"
@@ -47,7 +39,7 @@ class JuraAuthenticator(Component):
         """Wait for the machine's OK; store the auth hash; return a sentence."""
         backend = self.backend_record
         adapter = self.component(usage="backend.adapter")
-        adapter._serialize()
+        adapter.serialize()
         conn_id = backend._jura_new_conn_id()
         client = adapter.new_client(conn_id)
         try:
@@ -58,10 +50,7 @@ class JuraAuthenticator(Component):
         finally:
             client.close()
         if result.state != "CORRECT" or not result.new_hash:
-            reason = REFUSALS.get(result.state) or _(
-                "The machine answered %s to the pairing.", result.state
-            )
-            return self._refused(_(reason), None)  # pylint: disable=translation-required
+            return self._refused(self._refusal(result.state), None)
         message = _(
             "Paired with the JURA machine at %(address)s.", address=backend.location
         )
@@ -76,6 +65,20 @@ class JuraAuthenticator(Component):
             }
         )
         return message
+
+    @staticmethod
+    def _refusal(state):
+        """Why a pairing the machine answered with ``state`` failed."""
+        if state == "WRONG_PIN":
+            return _(
+                "The machine asks for its setup PIN, or refused the one given: "
+                "set the Setup PIN of the backend and pair again."
+            )
+        if state == "WRONG_HASH":
+            return _("The machine did not accept this pairing: pair again.")
+        if state == "ABORTED":
+            return _("The pairing was refused on the machine.")
+        return _("The machine answered %s to the pairing.", state)
 
     def _wait_for_ok(self, client, timeout):
         try:
