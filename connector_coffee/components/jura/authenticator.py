@@ -66,8 +66,7 @@ class JuraAuthenticator(Component):
         )
         return message
 
-    @staticmethod
-    def _refusal(state):
+    def _refusal(self, state):
         """Why a pairing the machine answered with ``state`` failed."""
         if state == "WRONG_PIN":
             return _(
