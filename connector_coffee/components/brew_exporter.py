@@ -136,6 +136,9 @@ class CoffeeBrewExporter(AbstractComponent):
     _busy_retry_seconds = 30
     #: seconds before a start whose answer was lost is looked for again
     _unknown_retry_seconds = 10
+    #: seconds another brew's start may stay in doubt before waiting for it
+    #: spends this brew's tries
+    _doubt_wait_seconds = 1800
     #: seconds a beverage takes, until brews of its program on the machine
     #: have shown better
     _default_brew_seconds = 30
@@ -265,23 +268,31 @@ class CoffeeBrewExporter(AbstractComponent):
         """Wait while another brew of the machine has a start in doubt.
 
         Its outcome is told by the machine's counters: a beverage started
-        meanwhile would grow them too, and be taken for it.
+        meanwhile would grow them too, and be taken for it. The wait spends
+        none of this brew's tries while that start is recent (its own tries
+        bound it); one in doubt for longer than ``_doubt_wait_seconds`` is
+        stuck, and the wait counts again.
         """
         with brew._committed_env() as committed:
-            in_doubt = committed.search_count(
+            in_doubt = committed.search(
                 [
                     ("machine_id", "=", brew.machine_id.id),
                     ("state", "=", "sent"),
                     ("id", "!=", brew.id),
-                ]
+                ],
+                order="date_sent",
+                limit=1,
             )
+            sent = in_doubt.date_sent
         if in_doubt:
+            age = (fields.Datetime.now() - sent).total_seconds() if sent else 0
             raise BrewMustWait(
                 _(
                     "Another brew's start on this machine is not confirmed "
                     "yet: this one waits until it is."
                 ),
                 seconds=self._unknown_retry_seconds,
+                ignore_retry=age < self._doubt_wait_seconds,
             )
 
     def _check_start_slot(self, brew):

@@ -2,9 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The brew jobs run for real: stored, loaded and run by queue_job's runner code."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import FailedJobError
+from odoo.addons.queue_job.job import Job
 
 from coffee_machine.homeconnect import keys
 
@@ -63,3 +67,45 @@ class TestBrewJobRunner(CoffeeBrewCase):
         self.assertEqual(stored.state, "failed")
         self.assertEqual(brew.state, "failed")
         self.assertIn("The machine is offline", brew.error_message)
+
+    def _a_start_in_doubt(self, sent_ago=None):
+        """A brew of the machine whose start is in doubt (its worker died)."""
+        first = self.new_brew()
+        first.state = "queued"
+        with self.backend.work_on("coffee.brew") as work:
+            exporter = work.component(usage="record.exporter")
+            exporter._record_attempt(first, exporter._read_machine(first))
+        if sent_ago:
+            first._store({"date_sent": fields.Datetime.now() - sent_ago})
+        return first
+
+    def _at_its_last_try(self, brew):
+        brew.action_queue()
+        record = brew._jobs().filtered(lambda j: j.method_name == "_export_brew")
+        record.write({"max_retries": 5, "retry": 4})
+        return record
+
+    def _perform_loaded(self, record):
+        """Perform the stored job as the runner loads it (its uuid and tries)."""
+        job = Job.load(self.env, record.uuid)
+        outcome = self.perform(job)
+        return job, outcome
+
+    def test_waiting_for_another_brew_s_start_spends_no_try(self):
+        self._a_start_in_doubt()
+        second = self.new_brew(options={keys.OPTION_FILL_QUANTITY: 50})
+        record = self._at_its_last_try(second)
+        job, (outcome, __) = self._perform_loaded(record)
+        self.assertEqual((outcome, job.retry), ("retry", 4), "no try spent")
+        self.assertEqual(second.state, "queued", "not given up")
+        self.assertIn("not confirmed yet", second.error_message)
+        self.assertFalse(self.api_brews())
+
+    def test_waiting_for_a_start_in_doubt_for_long_spends_tries(self):
+        self._a_start_in_doubt(sent_ago=timedelta(hours=1))
+        second = self.new_brew(options={keys.OPTION_FILL_QUANTITY: 50})
+        record = self._at_its_last_try(second)
+        __, (outcome, __) = self._perform_loaded(record)
+        self.assertEqual(outcome, "failed")
+        self.assertEqual(second.state, "failed", "a stuck doubt does not hold it")
+        self.assertIn("gave up", second.error_message)
