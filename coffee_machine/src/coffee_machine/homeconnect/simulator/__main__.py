@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any
 
+from ...simulation import serve_until_signalled
 from .quota import QuotaConfig
 from .server import Simulator, SimulatorConfig
 
@@ -122,23 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper())
     sim = Simulator(make_config(args)).start()
     apply_faults(sim, args)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: object) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    sys.stdout.write(banner(sim))
-    sys.stdout.flush()
-    try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        sim.stop()
-    sys.stdout.write("Simulator stopped.\n")
-    sys.stdout.flush()
-    return 0
+    return serve_until_signalled(sim, banner(sim))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ...simulation import shared_control
 from .. import keys
 from .errors import MachineError, error_body
 from .oauth import OAuthError
@@ -79,14 +80,9 @@ def handle_control(
 ) -> tuple[int, Any]:
     """Answer one control request: ``(status, JSON-able answer)``."""
     parts = [p for p in path.split("/") if p][1:]  # drop "simulator"
-    if method == "GET" and parts == ["state"]:
-        return 200, sim.state()
-    if method == "POST" and parts == ["clock", "advance"]:
-        sim.clock.advance(float(payload.get("seconds", 0)))
-        return 200, {"now": sim.clock.now()}
-    if method == "POST" and parts == ["faults"]:
-        sim.faults.apply(payload)
-        return 200, sim.faults.snapshot()
+    answer = shared_control(sim, method, parts, payload)
+    if answer is not None:
+        return answer
     if method == "POST" and parts == ["tokens"]:
         return 200, sim.issue_tokens(payload.get("scope", keys.DEFAULT_SCOPE))
     if method == "POST" and parts == ["device", "approve"]:

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+from ...simulation import shared_control
 from .state_machine import JuraMachine, MachineRefused
 
 if TYPE_CHECKING:
@@ -79,14 +80,9 @@ def handle_control(
 ) -> tuple[int, Any]:
     """Answer one control request: ``(status, JSON-able answer)``."""
     parts = [p for p in path.split("/") if p][1:]  # drop "simulator"
-    if method == "GET" and parts == ["state"]:
-        return 200, sim.state()
-    if method == "POST" and parts == ["clock", "advance"]:
-        sim.clock.advance(float(payload.get("seconds", 0)))
-        return 200, {"now": sim.clock.now()}
-    if method == "POST" and parts == ["faults"]:
-        sim.faults.apply(payload)
-        return 200, sim.faults.snapshot()
+    answer = shared_control(sim, method, parts, payload)
+    if answer is not None:
+        return answer
     if (
         method == "POST"
         and len(parts) == 3
