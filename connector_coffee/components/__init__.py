@@ -6,6 +6,7 @@ from . import brew_exporter
 from . import mapper
 from . import importer
 from . import machine
+from . import beverage
 from . import event_stream
 from . import homeconnect
 from . import jura

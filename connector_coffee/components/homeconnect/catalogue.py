@@ -26,7 +26,6 @@ It costs ``1 + number of beverages`` calls per machine.
 from odoo import Command, _, fields
 
 from odoo.addons.component.core import Component
-from odoo.addons.connector.components.mapper import mapping, only_create
 
 from coffee_machine.homeconnect import client as hc
 from coffee_machine.homeconnect import keys
@@ -48,40 +47,6 @@ OPTION_FIELDS = (
     "display_values",
     "default_value",
 )
-
-
-class HomeConnectBeverageImportMapper(Component):
-    _name = "coffee.homeconnect.beverage.import.mapper"
-    _inherit = "coffee.import.mapper"
-    _apply_on = "coffee.beverage"
-    _api_type = "homeconnect"
-
-    @only_create
-    @mapping
-    def product(self, record):
-        """Name and kind of product, on creation only: they are the user's."""
-        return {
-            "name": record["name"] or keys.short_name(record["key"]),
-            "type": "consu",
-            "purchase_ok": False,
-        }
-
-    @mapping
-    def active(self, record):
-        return {"active": True}
-
-
-class HomeConnectBeverageImporter(Component):
-    """A beverage is known from a machine's catalogue: its data always comes
-    with the call (``run(key, data={"key": ..., "name": ...})``)."""
-
-    _name = "coffee.homeconnect.beverage.importer"
-    _inherit = "coffee.record.importer"
-    _apply_on = "coffee.beverage"
-    _api_type = "homeconnect"
-
-    def _get_external_data(self):
-        return {"key": self.external_id, "name": None}
 
 
 class HomeConnectCatalogueImporter(Component):

@@ -19,7 +19,6 @@ product's own setting.
 from odoo import _, fields
 
 from odoo.addons.component.core import Component
-from odoo.addons.connector.components.mapper import mapping, only_create
 
 from .keys import BREW_OPTIONS
 
@@ -67,35 +66,6 @@ def option_values(param):
             step=param.step or 0.0,
         )
     return values
-
-
-class JuraBeverageImportMapper(Component):
-    _name = "coffee.jura.beverage.import.mapper"
-    _inherit = "coffee.import.mapper"
-    _apply_on = "coffee.beverage"
-    _api_type = "jura"
-
-    @only_create
-    @mapping
-    def product(self, record):
-        """Name and kind of product, on creation only: they are the user's."""
-        return {"name": record["name"], "type": "consu", "purchase_ok": False}
-
-    @mapping
-    def active(self, record):
-        return {"active": True}
-
-
-class JuraBeverageImporter(Component):
-    """A beverage comes with the catalogue: ``run(name, data={...})``."""
-
-    _name = "coffee.jura.beverage.importer"
-    _inherit = "coffee.record.importer"
-    _apply_on = "coffee.beverage"
-    _api_type = "jura"
-
-    def _get_external_data(self):
-        return {"key": self.external_id, "name": self.external_id}
 
 
 class JuraCatalogueImporter(Component):
