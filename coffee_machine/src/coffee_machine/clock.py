@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["MANUAL_EPOCH", "Clock", "ManualClock", "RealClock", "Timer"]
+__all__ = ["MANUAL_EPOCH", "Clock", "ManualClock", "RealClock", "Timer", "make_clock"]
 
 _logger = logging.getLogger(__name__)
 
@@ -184,3 +184,14 @@ class RealClock(Clock):
                 self.run_due()
             except Exception:  # a broken timer must not stop time
                 _logger.exception("simulator timer failed")
+
+
+def make_clock(spec: Clock | str | float) -> Clock:
+    """The clock a simulator's configuration asks for: a :class:`Clock` as
+    it is, ``"manual"`` for a :class:`ManualClock`, a number for a
+    :class:`RealClock` that many times faster than the wall clock."""
+    if isinstance(spec, Clock):
+        return spec
+    if spec == "manual":
+        return ManualClock()
+    return RealClock(float(spec))

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from ...clock import Clock, make_clock
 from .. import keys
 from .catalogue import ProgramSpec, build_catalogue
-from .clock import Clock, ManualClock, RealClock
 from .events import EventBus
 from .faults import Faults
 from .handler import RequestHandler
@@ -90,9 +90,7 @@ class SimulatorConfig:
     machine_settings: dict[str, Any] = field(default_factory=dict)
 
     def make_clock(self) -> Clock:
-        if self.clock == "manual":
-            return ManualClock()
-        return RealClock(float(self.clock))
+        return make_clock(self.clock)
 
     def make_machine_settings(self) -> MachineSettings:
         return MachineSettings(

@@ -40,7 +40,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...clock import Clock, ManualClock, RealClock
+from ...clock import Clock, make_clock
 from .discovery import discovery_reply, is_probe
 from .dongle import DongleSession
 from .faults import Faults
@@ -88,11 +88,7 @@ class JuraSimulatorConfig:
     session_grace: float = 0.5  # real seconds a new session waits for the old
 
     def make_clock(self) -> Clock:
-        if isinstance(self.clock, Clock):
-            return self.clock
-        if self.clock == "manual":
-            return ManualClock()
-        return RealClock(float(self.clock))
+        return make_clock(self.clock)
 
     def make_machine_settings(self) -> JuraMachineSettings:
         return JuraMachineSettings(
