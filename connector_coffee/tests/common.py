@@ -338,13 +338,29 @@ class CoffeeHttpCase(HttpCase, ComponentMixin, CoffeeTestMixin):
             return str(error)
 
 
-class CoffeeBrewCase(CoffeeTransactionCase):
-    """Brew tests: an authorized backend and one bound simulator machine.
-
-    Jobs are trapped (``trap_jobs``) and performed with ``perform``, which
+class TrappedJobsMixin:
+    """Jobs trapped (``trap_jobs``) and performed with ``perform``, which
     answers like the job runner would: ``("done", result)``,
-    ``("retry", error)`` or ``("failed", error)``.
-    """
+    ``("retry", error)`` or ``("failed", error)``."""
+
+    @staticmethod
+    def perform(job):
+        """Perform a trapped job; say how it ended, as the job runner would."""
+        try:
+            return "done", job.perform()
+        except RetryableJobError as error:
+            return "retry", error
+        except FailedJobError as error:
+            return "failed", error
+
+    @staticmethod
+    def jobs_of(trap, method_name):
+        return [job for job in trap.enqueued_jobs if job.method_name == method_name]
+
+
+class CoffeeBrewCase(TrappedJobsMixin, CoffeeTransactionCase):
+    """Brew tests: an authorized backend and one bound simulator machine
+    (jobs: ``TrappedJobsMixin``)."""
 
     def setUp(self):
         super().setUp()
@@ -365,20 +381,6 @@ class CoffeeBrewCase(CoffeeTransactionCase):
                 **kw,
             }
         )
-
-    @staticmethod
-    def perform(job):
-        """Perform a trapped job; say how it ended, as the job runner would."""
-        try:
-            return "done", job.perform()
-        except RetryableJobError as error:
-            return "retry", error
-        except FailedJobError as error:
-            return "failed", error
-
-    @staticmethod
-    def jobs_of(trap, method_name):
-        return [job for job in trap.enqueued_jobs if job.method_name == method_name]
 
     def export_job(self, trap):
         (job,) = self.jobs_of(trap, "_export_brew")

@@ -7,16 +7,13 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import CoffeeBrewCase, JuraCase
+from .common import JuraCase, TrappedJobsMixin
 
 OPTIONS = {"coffee_strength": 9, "water_amount": 40, "temperature": "high"}
 
 
 @tagged("post_install", "-at_install")
-class TestJuraBrew(JuraCase):
-    perform = staticmethod(CoffeeBrewCase.perform)
-    jobs_of = staticmethod(CoffeeBrewCase.jobs_of)
-
+class TestJuraBrew(TrappedJobsMixin, JuraCase):
     def setUp(self):
         super().setUp()
         self.machine = self.jura_binding()
