@@ -299,11 +299,8 @@ class Demo:
                 "1",
             ],
         )
-        for _ in range(100):
-            if port_open("127.0.0.1", self.args.simulator_port):
-                return url
-            time.sleep(0.1)
-        fail("The simulator did not start: see .run/demo/simulator.log.")
+        self._wait_for_port(self.args.simulator_port, "simulator", "simulator")
+        return url
 
     def jura_simulator(self, python):
         address = f"127.0.0.1:{self.args.jura_port}"
@@ -324,11 +321,18 @@ class Demo:
                 "1",
             ],
         )
+        self._wait_for_port(self.args.jura_port, "JURA simulator", "jura-simulator")
+        return address
+
+    @staticmethod
+    def _wait_for_port(port, what, log):
+        """Wait for ``what`` (logging to ``log``) to listen on ``port``; fail
+        after 10 s."""
         for _ in range(100):
-            if port_open("127.0.0.1", self.args.jura_port):
-                return address
+            if port_open("127.0.0.1", port):
+                return
             time.sleep(0.1)
-        fail("The JURA simulator did not start: see .run/demo/jura-simulator.log.")
+        fail(f"The {what} did not start: see .run/demo/{log}.log.")
 
     # -- Odoo -----------------------------------------------------------------------
     def write_config(self, db_host, db_port):
