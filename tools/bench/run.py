@@ -1174,16 +1174,6 @@ def sizes(text):
     return values
 
 
-def scenarios(text):
-    values = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = sorted(set(values) - set(SCENARIOS))
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown scenario {', '.join(unknown)}: one of {', '.join(SCENARIOS)}"
-        )
-    return values
-
-
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -1193,7 +1183,7 @@ def parse_args(argv):
     add("--quick", action="store_true", help="a small run, about 5 minutes")
     add(
         "--only",
-        type=scenarios,
+        type=stack.names_argument(SCENARIOS, "scenario"),
         action="append",
         help=f"run only these scenarios (comma separated): {', '.join(SCENARIOS)}",
     )

@@ -41,6 +41,7 @@ through ``PGHOST`` (default 127.0.0.1), ``PGPORT`` and ``PGUSER`` (default:
 the current user). Databases are named ``coffee_bench_*``.
 """
 
+import argparse
 import getpass
 import json
 import math
@@ -274,6 +275,23 @@ def wait_until(predicate, timeout, what, interval=0.25):
         if time.monotonic() >= deadline:
             raise StackError(f"Gave up after {timeout:.0f} s waiting for {what}.")
         time.sleep(interval)
+
+
+def names_argument(known, what, allow_empty=True):
+    """An argparse ``type``: a comma separated list of names out of ``known``
+    (``what`` names one of them in the error)."""
+
+    def parse(text):
+        names = [part.strip() for part in text.split(",") if part.strip()]
+        unknown = sorted(set(names) - set(known))
+        if unknown or not (names or allow_empty):
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {', '.join(unknown)}: "
+                f"{'one' if allow_empty else 'some'} of {', '.join(known)}"
+            )
+        return names
+
+    return parse
 
 
 def percentile(values, fraction):

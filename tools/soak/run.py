@@ -848,16 +848,6 @@ def positive(text):
     return value
 
 
-def fault_kinds(text):
-    kinds = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = sorted(set(kinds) - set(FAULTS))
-    if unknown or not kinds:
-        raise argparse.ArgumentTypeError(
-            f"unknown fault {', '.join(unknown)}: some of {', '.join(FAULTS)}"
-        )
-    return kinds
-
-
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -872,7 +862,7 @@ def parse_args(argv):
     add("--fault-every", type=float, default=5.0, help="mean s between faults (0: off)")
     add(
         "--faults",
-        type=fault_kinds,
+        type=stack.names_argument(FAULTS, "fault", allow_empty=False),
         default=list(FAULTS),
         help="kinds, comma separated",
     )
