@@ -38,6 +38,8 @@ def test_brew_is_seen_as_status_notify_and_event(hc_api, machine_id, simulator):
         next(stream)  # connected: the first keep-alive
         simulator.machines[machine_id].brew_at_panel(keys.PROGRAM_ESPRESSO)
         status = _next_of(stream, "STATUS")
+        while status.item(keys.STATUS_OPERATION_STATE) is None:
+            status = _next_of(stream, "STATUS")
         notify = _next_of(stream, "NOTIFY")
         simulator.clock.advance(simulator.config.brew_seconds + 1)
         finished = _next_of(stream, "EVENT")

@@ -13,6 +13,7 @@ from coffee_machine.homeconnect import keys
 from coffee_machine.homeconnect.simulator import Simulator
 
 ESPRESSO = keys.PROGRAM_ESPRESSO
+LOCAL = keys.STATUS_LOCAL_CONTROL_ACTIVE
 
 
 class Frames:
@@ -63,13 +64,33 @@ def test_stream_answers_text_event_stream(api):
     response.close()
 
 
+def collect(stream: Frames, until_key: str, limit: int = 30) -> list[tuple[str, dict]]:
+    seen = []
+    for _ in range(limit):
+        frame = stream.next_data()
+        for item in stream.items(frame):
+            seen.append((frame["event"], item))
+            if item["key"] == until_key:
+                return seen
+    raise AssertionError(f"{until_key} not seen in {seen}")
+
+
+def frame_of(stream: Frames, key: str, limit: int = 30) -> tuple[dict, dict]:
+    """The next frame carrying ``key``, and its items by key."""
+    for _ in range(limit):
+        frame = stream.next_data()
+        items = {item["key"]: item for item in stream.items(frame)}
+        if key in items:
+            return frame, items
+    raise AssertionError(f"{key} not seen")
+
+
 def test_start_sends_status_operation_state_run(stream, machine):
     machine.brew_at_panel(ESPRESSO)
-    frame = stream.next_data()
-    (item,) = stream.items(frame)
+    frame, items = frame_of(stream, keys.STATUS_OPERATION_STATE)
+    item = items[keys.STATUS_OPERATION_STATE]
     assert frame["event"] == "STATUS"
     assert frame["id"] == machine.ha_id
-    assert item["key"] == keys.STATUS_OPERATION_STATE
     assert item["value"] == keys.OPERATION_RUN
     assert item["displayvalue"] == "Running"
     assert item["uri"] == (
@@ -80,33 +101,51 @@ def test_start_sends_status_operation_state_run(stream, machine):
 
 def test_start_notifies_the_active_program(stream, machine):
     machine.brew_at_panel(ESPRESSO)
-    stream.next_data()
-    frame = stream.next_data()
-    items = {i["key"]: i["value"] for i in stream.items(frame)}
+    frame, items = frame_of(stream, keys.ROOT_ACTIVE_PROGRAM)
     assert frame["event"] == "NOTIFY"
-    assert items[keys.ROOT_ACTIVE_PROGRAM] == ESPRESSO
-    assert items[keys.OPTION_PROGRAM_PROGRESS] == 0
+    assert items[keys.ROOT_ACTIVE_PROGRAM]["value"] == ESPRESSO
+    assert items[keys.OPTION_PROGRAM_PROGRESS]["value"] == 0
+
+
+def test_start_notifies_the_options_of_the_active_program(api, stream, machine):
+    options = {keys.OPTION_FILL_QUANTITY: 45}
+    assert api.start(machine.ha_id, ESPRESSO, options).status_code == 204
+    _frame, items = frame_of(stream, keys.ROOT_ACTIVE_PROGRAM)
+    assert {key: items[key]["value"] for key in options} == options
+    assert items[keys.OPTION_FILL_QUANTITY]["uri"].endswith(
+        "/programs/active/options/" + keys.OPTION_FILL_QUANTITY
+    )
+
+
+def test_panel_start_sends_local_control_active_first(stream, machine):
+    machine.brew_at_panel(ESPRESSO)
+    seen = collect(stream, keys.ROOT_ACTIVE_PROGRAM)
+    local = [item["value"] for _e, item in seen if item["key"] == LOCAL]
+    assert local == [True]
+
+
+def test_panel_beverage_finished_sends_local_control_inactive(sim, stream, machine):
+    machine.brew_at_panel(ESPRESSO)
+    sim.clock.advance(30)
+    seen = collect(stream, keys.EVENT_PROGRAM_FINISHED)
+    local = [item["value"] for _e, item in seen if item["key"] == LOCAL]
+    assert local == [True, False]
+
+
+def test_remote_start_sends_no_local_control(api, stream, machine):
+    assert api.start(machine.ha_id, ESPRESSO).status_code == 204
+    seen = collect(stream, keys.ROOT_ACTIVE_PROGRAM)
+    assert LOCAL not in [item["key"] for _e, item in seen]
 
 
 def test_progress_is_notified_while_brewing(sim, stream, machine):
     machine.brew_at_panel(ESPRESSO)
     sim.clock.advance(15)
-    stream.next_data(), stream.next_data(), stream.next_data()
-    frame = stream.next_data()
-    items = {i["key"]: i["value"] for i in stream.items(frame)}
-    assert items[keys.OPTION_PROGRAM_PROGRESS] == 50
-    assert items[keys.OPTION_REMAINING_PROGRAM_TIME] == 15
-
-
-def collect(stream: Frames, until_key: str, limit: int = 30) -> list[tuple[str, dict]]:
-    seen = []
-    for _ in range(limit):
-        frame = stream.next_data()
-        for item in stream.items(frame):
-            seen.append((frame["event"], item))
-            if item["key"] == until_key:
-                return seen
-    raise AssertionError(f"{until_key} not seen in {seen}")
+    frame_of(stream, keys.ROOT_ACTIVE_PROGRAM)
+    frame_of(stream, keys.OPTION_PROGRAM_PROGRESS)  # 25 %
+    _frame, items = frame_of(stream, keys.OPTION_PROGRAM_PROGRESS)
+    assert items[keys.OPTION_PROGRAM_PROGRESS]["value"] == 50
+    assert items[keys.OPTION_REMAINING_PROGRAM_TIME]["value"] == 15
 
 
 def test_finish_sends_program_finished_event(sim, stream, machine):
@@ -220,9 +259,9 @@ def test_stream_language_follows_accept_language(sim, token, machine):
     api = Api(sim.url, token, language="de-DE")
     response = api.stream()
     machine.brew_at_panel(ESPRESSO)
-    item = Frames(response).items(Frames(response).next_data())[0]
+    _frame, items = frame_of(Frames(response), keys.STATUS_OPERATION_STATE)
     response.close()
-    assert item["displayvalue"] == "Läuft"
+    assert items[keys.STATUS_OPERATION_STATE]["displayvalue"] == "Läuft"
 
 
 def test_opening_a_stream_counts_as_one_call(sim, api):

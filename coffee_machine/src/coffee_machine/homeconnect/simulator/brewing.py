@@ -2,8 +2,10 @@
 
 :meth:`Brewing.start_program` checks a remote order in the order the module
 docstring of :mod:`.state_machine` lists, then starts the beverage
-(:meth:`Brewing._begin`): OperationState ``Run``, a NOTIFY of the active
-program, and timers on the simulator clock. The beverage takes
+(:meth:`Brewing._begin`): ``LocalControlActive`` (a STATUS, when it changes:
+true for a beverage made at the panel), OperationState ``Run``, a NOTIFY of
+the active program with the values of its options, and timers on the
+simulator clock. The beverage takes
 ``brew_seconds``; meanwhile the active program carries
 ``BSH.Common.Option.ProgramProgress`` (%) and ``RemainingProgramTime`` (s),
 notified every ``100 / progress_steps`` %. When it is done
@@ -116,7 +118,7 @@ class Brewing(Care):
         self.active = ActiveProgram(spec, values, now, now + seconds, source)
         if self._finished_timer is not None:
             self._finished_timer.cancel()
-        self.local_control_active = source == "panel"
+        self._set_local_control(source == "panel")
         self.brews.append(
             {
                 "program": spec.key,
@@ -138,6 +140,7 @@ class Brewing(Care):
             "NOTIFY",
             [
                 self._item(keys.ROOT_ACTIVE_PROGRAM, spec.key, uri),
+                *self._active_option_items(spec, values),
                 *self._progress_items(),
             ],
         )
@@ -154,7 +157,7 @@ class Brewing(Care):
             if active is None:
                 return
             self.active = None
-            self.local_control_active = False
+            self._set_local_control(False)
             self.brews[-1].update(result="finished", finished_at=self.clock.now())
             self._emit("NOTIFY", self._progress_items(done=True))
             self._count(active)
@@ -169,7 +172,7 @@ class Brewing(Care):
         for timer in active.timers:
             timer.cancel()
         self.active = None
-        self.local_control_active = False
+        self._set_local_control(False)
         self.brews[-1].update(result="aborted", finished_at=self.clock.now())
         self._event(keys.EVENT_PROGRAM_ABORTED, keys.EVENT_PRESENT)
 
@@ -228,6 +231,20 @@ class Brewing(Care):
         return values
 
     # ------------------------------------------------------------------ publishing --
+    def _set_local_control(self, active: bool) -> None:
+        if active != self.local_control_active:
+            self.local_control_active = active
+            self._status(keys.STATUS_LOCAL_CONTROL_ACTIVE, active)
+
+    def _active_option_items(
+        self, spec: ProgramSpec, values: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        base = f"/api/homeappliances/{self.ha_id}/programs/active/options/"
+        return [
+            self._item(key, value, base + key, unit=unit)
+            for key, value, unit in self._option_triples(spec, values)
+        ]
+
     def _option_triples(
         self, spec: ProgramSpec, values: Mapping[str, Any]
     ) -> list[tuple[str, Any, str | None]]:
