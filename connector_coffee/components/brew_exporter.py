@@ -37,9 +37,19 @@ Before anything else, the exporter asks the machine whether it took: the
 active program is this beverage with these options, or the machine's
 counters grew since the attempt. Then the brew is ``brewing`` (or ``done``)
 and nothing is sent again. Only when the machine answers and shows neither
-(it certainly did not brew it) is the brew started again, and never in the
-run that lost the answer: that one leaves the question to a retry, a few
-seconds later, when the machine has had time to show what it does.
+(it certainly did not brew it) is the brew queued again and started again,
+and never in the run that lost the answer: that one leaves the question to a
+retry, a few seconds later, when the machine has had time to show what it
+does.
+
+The counters cannot tell this brew from a beverage of the same kind made at
+the panel meanwhile. The event stream can: it shows who started each program
+(``coffee.machine.panel_run``), and the growth of the beverages it saw
+started at the panel since the attempt is not counted for the brew. While
+such a beverage is seen started but not yet counted, the look waits for its
+count. Without the stream (or when it lost those frames), a panel beverage
+of the same kind made while the machine was idle is still taken for the
+brew.
 
 Following a brew (``follow``)
 -----------------------------
@@ -74,6 +84,7 @@ must stay.
 """
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 
 from odoo import _, fields
@@ -222,6 +233,9 @@ class CoffeeBrewExporter(AbstractComponent):
             took = self._attempt_took(brew)
             if took:
                 return took
+            # certainly not started: a wait for a busy machine below must not
+            # keep this attempt's counters, nor count a panel beverage for it
+            self._back_to_queue(brew)
             _logger.info(
                 "The earlier start of brew %s did not take: starting it again",
                 brew.id,
@@ -455,7 +469,22 @@ class CoffeeBrewExporter(AbstractComponent):
                 "was lost): it is brewing, nothing sent again.",
                 brew=brew.name,
             )
-        if self._counters_grew(brew, snapshot or {}, reading.counters):
+        pending, explained = self._panel_growth(brew)
+        if pending and not active:
+            # a beverage seen started at the panel, its count not seen yet:
+            # the stream brings it, or this refresh (it outlives the retry)
+            with brew._committed_env() as committed:
+                committed.machine_id._delay_refresh()
+            raise BrewMustWait(
+                _(
+                    "A beverage was made at the machine's panel while the start "
+                    "of %s was in doubt: the counters are looked at again once "
+                    "it is counted.",
+                    brew.name,
+                ),
+                seconds=self._unknown_retry_seconds,
+            )
+        if self._counters_grew(brew, snapshot or {}, reading.counters, explained):
             self._done(brew)
             return _(
                 "The machine had brewed %(brew)s (its answer was lost): done, "
@@ -465,12 +494,7 @@ class CoffeeBrewExporter(AbstractComponent):
         return None
 
     def _is_this_brew(self, brew, active):
-        if active.key != brew.program_key:
-            return False
-        return all(
-            active.options.get(key) == value
-            for key, value in (brew.options or {}).items()
-        )
+        return active.key == brew.program_key and brew._sent_as(active.options)
 
     def _may_stop(self, brew, active):
         """True when stopping the ``active`` program stops ``brew`` and
@@ -479,12 +503,36 @@ class CoffeeBrewExporter(AbstractComponent):
         panel with the same program, so its stop stops nothing."""
         return bool(brew.options) and self._is_this_brew(brew, active)
 
-    def _counters_grew(self, brew, before, after):
+    def _counters_grew(self, brew, before, after, explained=None):
         """True when every counter this brew grows has grown: the total and
         its family's, so that a beverage of another family made meanwhile
-        (at the panel) is not taken for this one."""
+        (at the panel) is not taken for this one. The growth ``explained``
+        ({counter key: n}) by beverages seen made at the panel does not
+        count."""
         keys = [k for k in self._brewed_counters(brew) or before if k in before]
-        return bool(keys) and all(after.get(key, 0) > before[key] for key in keys)
+        explained = explained or {}
+        return bool(keys) and all(
+            after.get(key, 0) - before[key] > explained.get(key, 0) for key in keys
+        )
+
+    def _panel_growth(self, brew):
+        """What the event stream saw made at the machine's panel since the
+        brew's start was sent, as committed: ``(pending, explained)``, whether
+        a program seen started there is not counted yet
+        (``coffee.machine.panel_run``), and the counters grown by those seen
+        started and counted since ({counter key: n})."""
+        explained = Counter()
+        with brew._committed_env() as committed:
+            for made in committed.search(
+                [
+                    ("machine_id", "=", committed.machine_id.id),
+                    ("origin", "=", "panel"),
+                    ("date_started", ">=", committed.date_sent),
+                ]
+            ):
+                for key in self._brewed_counters(made):
+                    explained[key] += made.quantity
+            return bool(committed.machine_id.panel_run), explained
 
     def _back_to_queue(self, brew, retract_start=False):
         """The start certainly did not happen: the brew is queued again."""

@@ -209,6 +209,20 @@ class TestBrewExport(CoffeeBrewCase):
         self.assertEqual(brew.state, "brewing", "started, not taken as done")
         self.assertEqual(len(self.api_brews()), 1)
 
+    def test_a_start_found_not_taken_waits_for_a_busy_machine_queued(self):
+        with trap_jobs() as trap:
+            brew, job = self.queue(trap)  # an espresso
+            self._crash_after_recording_the_attempt(brew)  # it never left
+            self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)  # same family
+            outcome, __ = self.perform(job)
+            self.assertEqual(outcome, "retry", "the machine is busy")
+            self.assertEqual(brew.state, "queued", "not taken: no start in doubt")
+            self.simulator.clock.advance(40)  # the panel cup grows the counters
+            outcome, result = self.perform(job)
+        self.assertEqual(outcome, "done", result)
+        self.assertEqual(brew.state, "brewing", "started, not taken as done")
+        self.assertEqual(len(self.api_brews()), 1)
+
     def test_no_start_while_another_brew_s_start_is_in_doubt(self):
         with trap_jobs() as trap:
             first, first_job = self.queue(trap)

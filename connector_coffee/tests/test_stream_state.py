@@ -177,3 +177,62 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             __, job = self.queue_brew(trap)
             self.perform(job)
         self.assertEqual(self.calls_made() - calls, 2, "status, then the start")
+
+    def panel_log(self):
+        return self.env["coffee.brew"].search(
+            [("machine_id", "=", self.machine.id), ("origin", "=", "panel")]
+        )
+
+    def test_a_beverage_seen_started_at_the_panel_is_logged_as_its_program(self):
+        thread = self.start_reader()
+        self.sim_machine.brew_at_panel(keys.PROGRAM_CAPPUCCINO)
+        self.until(lambda: self.machine.panel_run)
+        self.simulator.clock.advance(31)
+        self.until(self.panel_log)
+        self.stop_reader(thread)
+        logged = self.panel_log()
+        self.assertEqual(logged.program_key, keys.PROGRAM_CAPPUCCINO)
+        self.assertEqual(logged.beverage_id.name, "Cappuccino")
+        self.assertTrue(logged.date_started)
+        self.assertFalse(self.machine.panel_run, "counted once")
+
+    def test_a_panel_beverage_while_a_start_is_in_doubt_is_not_taken_for_it(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.simulator.faults.timeout_408(1)  # the start does not take
+        with trap_jobs() as trap:
+            brew, job = self.queue_brew(trap)
+            outcome, __ = self.perform(job)
+            self.assertEqual(outcome, "retry")
+            self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)  # same family
+            self.simulator.clock.advance(31)
+            self.until(lambda: self.panel_log() and not self.machine.panel_run)
+            self.until(lambda: self.machine.operation_state != "run")
+            outcome, result = self.perform(job)
+            self.assertEqual(outcome, "done", result)
+            self.assertEqual(brew.state, "brewing", "started again")
+            self.simulator.clock.advance(31)
+            self.until(lambda: brew.state == "done")
+        self.stop_reader(thread)
+        self.assertEqual(
+            [b["source"] for b in self.sim_machine.brews], ["panel", "api"]
+        )
+        self.assertEqual(self.panel_log().quantity, 1, "the panel cup is logged")
+
+    def test_the_look_for_a_start_in_doubt_waits_for_a_panel_beverage_count(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.simulator.faults.timeout_408(1)
+        with trap_jobs() as trap:
+            brew, job = self.queue_brew(trap)
+            self.perform(job)
+            self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
+            self.until(lambda: self.machine.panel_run)
+            self.simulator.faults.stall_events(True)  # its count is lost
+            self.simulator.clock.advance(31)
+            outcome, __ = self.perform(job)
+            self.assertEqual(outcome, "retry")
+            self.assertEqual(brew.state, "sent", "still in doubt")
+            self.assertTrue(self.refreshes_asked(trap), "a refresh brings the count")
+        self.simulator.faults.stall_events(False)
+        self.stop_reader(thread)

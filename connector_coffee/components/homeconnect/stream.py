@@ -17,7 +17,10 @@ item (frame)                                field of ``coffee.machine``
                                             brew-log entries their growth
                                             implies, see ``counters.py``)
 ``Setting.PowerState`` (NOTIFY)             ``power_state``
-``Root.ActiveProgram`` (NOTIFY)             ``active_program_key``
+``Root.ActiveProgram`` (NOTIFY)             ``active_program_key`` (the
+                                            values of its options, in the
+                                            same frame, tell whose start it
+                                            is: ``panel_run``)
 ``Option.ProgramProgress``,                 ``program_progress``,
 ``RemainingProgramTime`` (NOTIFY)           ``remaining_seconds`` (and the
                                             progress of the Odoo brew)
@@ -68,7 +71,12 @@ class HomeConnectStreamState(Component):
         making may then be settled (``coffee.brew._settle_from_stream``).
         """
         values, counters = self.values(items)
-        machine._apply_stream_state(values, counters)
+        options = {
+            item.key: item.value
+            for item in items
+            if item.key.startswith(keys.OPTION_PREFIX)
+        }
+        machine._apply_stream_state(values, counters, options or None)
         return bool(counters)
 
     @staticmethod

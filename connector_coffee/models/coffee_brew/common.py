@@ -12,8 +12,9 @@ One model for both origins, so that the log is complete and can be filtered:
 * **machine panel** brews are what the machine made at its own panel: the
   state refresh sees a counter grow between two readings and logs one entry
   per beverage family with the count and the time window in which they were
-  made (``quantity``, ``window_start``, ``window_end``). They are born
-  ``done``.
+  made (``quantity``, ``window_start``, ``window_end``). A beverage the
+  event stream saw started at the panel is logged on its own, with its
+  program, options and start (``date_started``). They are born ``done``.
 
 ``counted`` ties the two together, so that no beverage is logged twice.
 The state refresh sets it on an Odoo brew when it attributes part of a

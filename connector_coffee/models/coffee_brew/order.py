@@ -106,6 +106,14 @@ class CoffeeBrew(models.Model):
             lambda program: program.key == self.program_key
         )[:1]
 
+    def _sent_as(self, options):
+        """True when a program run with ``options`` ({key: value}) has every
+        option value this brew sent."""
+        self.ensure_one()
+        return all(
+            options.get(key) == value for key, value in (self.options or {}).items()
+        )
+
     def _option_errors(self):
         """Why the options of this brew cannot be sent, in words (or [])."""
         self.ensure_one()

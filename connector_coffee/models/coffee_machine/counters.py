@@ -11,7 +11,10 @@ between two readings made *g* beverages in that window, some of them ordered
 from Odoo (the brew exporter logs those itself, origin ``odoo``), the rest at
 the machine's own panel.
 
-So, per family that grew:
+First, when the counters come on the event stream right after a program
+it saw started at the panel (``panel_run``, see ``stream.py``), that
+beverage is logged on its own: one panel entry of its program, with the time
+it started. Nothing ordered from Odoo made it. Then, per family that grew:
 
 1. the Odoo brews of that family that reached the machine (``sent``,
    ``brewing`` or ``done``, sent before the end of the window) and were not
@@ -31,7 +34,7 @@ Rules worth knowing:
   before cannot be told from plain growth; the API gives nothing better.)
 """
 
-from odoo import _, models
+from odoo import _, fields, models
 
 from ..coffee_brew.common import ORDERED_ORIGINS
 
@@ -39,10 +42,13 @@ from ..coffee_brew.common import ORDERED_ORIGINS
 class CoffeeMachine(models.Model):
     _inherit = "coffee.machine"  # pylint: disable=consider-merging-classes-inherited
 
-    def _record_counters(self, counters, when):
+    def _record_counters(self, counters, when, panel_run=None):
         """Store ``counters`` ({key: value}) read at ``when``; log their growth.
 
-        Returns the panel brews created.
+        ``panel_run`` is the program the event stream saw started at the
+        panel, when these counters come on the stream right after it (a
+        refresh cannot tell whether it ended in a cup). Returns the panel
+        brews created.
         """
         self.ensure_one()
         vocabulary = self.backend_id._vocabulary()
@@ -66,11 +72,41 @@ class CoffeeMachine(models.Model):
         if new_lines:
             self.write({"counter_ids": new_lines})
         brews = self.env["coffee.brew"]
+        run_family = panel_run and vocabulary.brew_family(panel_run["key"])
+        if run_family and growth.get(run_family):
+            brews |= self._log_panel_run(panel_run, run_family, when)
+            growth[run_family] -= 1
         for family, grown in sorted(growth.items()):
+            if not grown:
+                continue
             brews |= self._log_panel_brews(
                 family, grown, window_start, when, vocabulary
             )
         return brews
+
+    def _log_panel_run(self, run, family, when):
+        """Log the beverage of ``run``, a program seen started at the panel."""
+        self.panel_run = False
+        started = fields.Datetime.to_datetime(run["started"])
+        program = self.program_ids.filtered(lambda p: p.key == run["key"])[:1]
+        return self.env["coffee.brew"].create(
+            {
+                "machine_id": self.id,
+                "origin": "panel",
+                "state": "done",
+                "user_id": False,
+                "beverage_id": program.beverage_id.id,
+                "program_key": run["key"],
+                "options": run["options"],
+                "family": family,
+                "quantity": 1,
+                "window_start": started,
+                "window_end": when,
+                "date_started": started,
+                "date_done": when,
+                "counted": True,
+            }
+        )
 
     def _log_panel_brews(self, family, grown, window_start, window_end, vocabulary):
         """Log ``grown`` beverages of ``family``, less those ordered from Odoo."""

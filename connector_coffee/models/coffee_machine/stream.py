@@ -20,9 +20,25 @@ hold:
   after it opens a stream.
 
 Otherwise the exporter reads the machine as it always did.
+
+Who started a program
+---------------------
+
+A frame that shows a program starting (``active_program_key`` set anew, with
+the values of its options when the protocol sends them) is matched with the
+brews ordered from Odoo that may be starting on the machine (``sent``, its
+start in doubt, or ``brewing``): the same program, every option they sent.
+A start that matches none, or that the machine says was made at its panel
+(``local_control_active``), is a *panel run*: kept in ``panel_run`` until
+its beverage is counted, when it is logged at once as one panel beverage of
+its program (``counters.py``). So a beverage made at the panel while a
+brew's start is in doubt is never taken for that brew: the brew exporter
+subtracts what panel runs grew from the counters it looks at.
 """
 
 from odoo import fields, models
+
+from ..coffee_brew.common import ORDERED_ORIGINS
 
 #: operation states while a program runs
 RUNNING_STATES = ("run", "pause", "delayedstart", "aborting")
@@ -30,6 +46,19 @@ RUNNING_STATES = ("run", "pause", "delayedstart", "aborting")
 
 class CoffeeMachine(models.Model):
     _inherit = "coffee.machine"  # pylint: disable=consider-merging-classes-inherited
+
+    panel_run = fields.Json(
+        readonly=True,
+        copy=False,
+        help="The program the event stream showed started at the machine (not "
+        "ordered from Odoo), until its beverage is counted: key, options and "
+        "when it started.",
+    )
+
+    def write(self, vals):
+        if vals.get("operation_state", "run") not in RUNNING_STATES:
+            vals = dict(vals, panel_run=False)  # its program ended
+        return super().write(vals)
 
     def _state_is_live(self):
         """True when the event stream keeps this machine's stored state current."""
@@ -48,14 +77,20 @@ class CoffeeMachine(models.Model):
         self.ensure_one()
         return {counter.key: counter.value for counter in self.counter_ids}
 
-    def _apply_stream_state(self, values, counters):
+    def _apply_stream_state(self, values, counters, options=None):
         """Store what a frame of the stream said of this machine.
 
         ``values`` are field values of the machine, ``counters`` the counters
-        the frame carried (``{key: value}``). Returns the panel brews logged.
+        the frame carried (``{key: value}``), ``options`` the values of the
+        options of a program the frame shows started (``None``: the frame
+        carries none). Returns the panel brews logged.
         """
         self.ensure_one()
         now = fields.Datetime.now()
+        started = values.get("active_program_key")
+        if started and started != self.active_program_key:
+            local = values.get("local_control_active", self.local_control_active)
+            values = dict(values, panel_run=self._panel_run(started, options, local))
         values = dict(values, connected=True)
         if values.get("operation_state", "run") not in RUNNING_STATES:
             values.update(active_program_key=False, remaining_seconds=0)
@@ -64,7 +99,7 @@ class CoffeeMachine(models.Model):
         values = {name: value for name, value in values.items() if self[name] != value}
         panel = self.env["coffee.brew"]
         if counters:
-            panel = self._record_counters(counters, now)
+            panel = self._record_counters(counters, now, self.panel_run)
         if values or counters:
             self.write(dict(values, state_sync_date=now))
         if "program_progress" in values and self.active_program_key:
@@ -76,3 +111,25 @@ class CoffeeMachine(models.Model):
                 ]
             ).write({"progress": values["program_progress"]})
         return panel
+
+    def _panel_run(self, program_key, options, local):
+        """The ``panel_run`` of a program seen started, or ``False`` when it
+        is the start of a brew ordered from Odoo."""
+        if not local:
+            starting = self.env["coffee.brew"].search(
+                [
+                    ("machine_id", "=", self.id),
+                    ("origin", "in", ORDERED_ORIGINS),
+                    ("state", "in", ("sent", "brewing")),
+                    ("program_key", "=", program_key),
+                ]
+            )
+            if options is None and starting:
+                return False  # nothing tells them apart: the brew's, if any
+            if any(brew._sent_as(options or {}) for brew in starting):
+                return False
+        return {
+            "key": program_key,
+            "options": options or {},
+            "started": fields.Datetime.to_string(fields.Datetime.now()),
+        }
