@@ -25,8 +25,9 @@ The second is made first; the first is a copy of it (Odoo's own database
 duplication, filestore included) onto which ``connector_coffee`` is installed,
 so that nothing else tells them apart.
 
-The stack is the real one: PostgreSQL, one Odoo 18 server with prefork workers
-(``--workers=2``), a cron worker and the queue_job job runner, all on
+The stack is the real one, the other benchmarks' (``tools/bench/stack.py``):
+PostgreSQL, one Odoo 18 server with prefork workers (``--workers=2``) for both
+databases, a cron worker and the queue_job job runner, all on
 127.0.0.1. Concurrent clients (threads, each with its own logged-in session)
 post JSON-RPC calls to ``/web/session/get_session_info`` (``auth="user"``,
 close to the cheapest route that runs the whole dispatch: session, user,
@@ -55,7 +56,9 @@ what counts.
 Odoo is found like the other tools do (``ODOO_BIN``, ``odoo`` on PATH, or
 ``python3 -m odoo``); PostgreSQL through ``PGHOST`` (default 127.0.0.1),
 ``PGPORT`` and ``PGUSER`` (default: the current user, since Odoo refuses the
-role ``postgres``). Logs and the configuration go to ``.run/bench/``. The
+role ``postgres``). Logs and the configurations go to ``.run/bench/``, named
+as ``tools/bench/stack.py`` names them (``odoo-coffee_bench_with.log``: the
+server's log). The
 databases are dropped at the end unless ``--keep``; ``--reuse`` keeps the ones
 a previous run left (``connector_coffee`` is then updated from this checkout).
 Exit status: 0 when the benchmark ran, 1 when it could not, 2 when it ran but
@@ -63,44 +66,47 @@ the user could not be opted in (the opt-in fields are missing).
 """
 
 import argparse
-import json
 import os
 import platform
 import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-try:
-    import requests
-except ImportError:  # pragma: no cover - depends on the machine
-    sys.exit(
-        "This benchmark needs the requests library: pip install requests, "
-        "or run it with Odoo's Python."
-    )
-
-# Odoo found, free ports and the environment as the other benchmarks do
+# the stack of the other benchmarks: Odoo found, its databases, its server
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bench"))
-from stack import ENV, HOST, StackError, find_odoo, free_port  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+from stack import (  # noqa: E402
+    ADDON,
+    LOGIN,
+    PASSWORD,
+    REPO,
+    REQUEST_TIMEOUT,
+    Log,
+    Odoo,
+    RpcError,
+    Server,
+    StackError,
+    json_after,
+    positive,
+    say,
+)
+
+# isort: split
+# after stack, which says how to get it when it is missing
+import requests  # noqa: E402
+
 RUN = REPO / ".run" / "bench"
 DB_WITH = "coffee_bench_with"
 DB_WITHOUT = "coffee_bench_without"
 BASE_ADDONS = (
     "web,mail,maintenance,product,queue_job,component,component_event,connector"
 )
-ADDON = "connector_coffee"
-LOGIN = PASSWORD = "admin"
 OPT_IN = {"coffee_busy_enabled": True, "coffee_busy_request_seconds": 30}
-#: seconds: one request, one install, the server's start and stop
-REQUEST_TIMEOUT = 30
-INSTALL_TIMEOUT = 1200
-START_TIMEOUT = 180
-STOP_TIMEOUT = 30
+#: the route timed: the whole dispatch (session, user, cursor), little else
+ROUTE = "/web/session/get_session_info"
 
 #: run by ``odoo shell`` in each database: the admin's password, its opt-in
 SETUP_SCRIPT = """
@@ -121,32 +127,9 @@ print("BENCH-SETUP " + json.dumps({{
 }}))
 """
 
-DB_SCRIPT = """
-import sys
-import odoo
-import odoo.service.db
-odoo.tools.config.parse_config(["-c", sys.argv[1]])
-action, names = sys.argv[2], sys.argv[3:]
-if action == "list":
-    print(" ".join(name for name in names if name in odoo.service.db.list_dbs(True)))
-elif action == "drop":
-    for name in names:
-        odoo.service.db.exp_drop(name)
-elif action == "duplicate":
-    odoo.service.db.exp_duplicate_database(*names)
-"""
-
 
 class BenchError(StackError):
     """The benchmark cannot go on: a sentence saying why."""
-
-
-STARTED = time.monotonic()
-
-
-def say(message):
-    sys.stderr.write(f"[bench {time.monotonic() - STARTED:4.0f} s] {message}\n")
-    sys.stderr.flush()
 
 
 class Stats:
@@ -182,165 +165,44 @@ class Stats:
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.odoo = self.python = None
-        self.config = RUN / "odoo.conf"
-        self.server = None
-        self.server_log = None
-        self.child = None  # a one-off Odoo command running now
+        self.odoo = None  # stack.Odoo: databases, installs, one-off commands
+        self.server = None  # stack.Server: both databases
         self.stop_event = threading.Event()
-        self.port = args.port
-        self.url = None
-
-    # -- processes -----------------------------------------------------------
-    def run_once(self, command, log_name, stdin=None, timeout=INSTALL_TIMEOUT):
-        """Run one Odoo command to its end, output in .run/bench/LOG_NAME."""
-        log = RUN / log_name
-        with open(log, "wb") as output:
-            self.child = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                cwd=REPO,
-                env=ENV,
-            )
-            try:
-                self.child.communicate(
-                    stdin.encode() if stdin is not None else None, timeout=timeout
-                )
-            except subprocess.TimeoutExpired as error:
-                raise BenchError(
-                    f"{command[0]} took over {timeout} s: see {log}."
-                ) from (error)
-            finally:
-                self.stop_process(self.child)
-            returncode, self.child = self.child.returncode, None
-        if returncode:
-            raise BenchError(f"Odoo failed (exit status {returncode}): see {log}.")
-        return log.read_text(errors="replace")
-
-    @staticmethod
-    def stop_process(process):
-        """Stop a process and its group: TERM, then KILL, bounded in time."""
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
-        except ProcessLookupError:
-            return  # gone by itself meanwhile
-
-    def odoo_db(self, action, *names):
-        result = subprocess.run(
-            [self.python, "-c", DB_SCRIPT, str(self.config), action, *names],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env=ENV,
-            timeout=INSTALL_TIMEOUT,
-            check=False,
-        )
-        if result.returncode:
-            (RUN / f"db-{action}.log").write_text(result.stdout + result.stderr)
-            raise BenchError(
-                f"Could not {action} {' '.join(names)}: see .run/bench/db-{action}.log."
-            )
-        return result.stdout.split()
 
     # -- the databases ---------------------------------------------------------
-    def write_config(self):
-        lines = [
-            "[options]",
-            f"addons_path = {REPO}",
-            f"data_dir = {RUN / 'data'}",
-            f"db_host = {ENV['PGHOST']}",
-            f"db_user = {ENV['PGUSER']}",
-            "http_interface = 127.0.0.1",
-            f"http_port = {self.port}",
-            f"gevent_port = {self.gevent_port}",
-            "dbfilter = ^coffee_bench_",
-            "server_wide_modules = web,queue_job",
-            "",
-            "[queue_job]",
-            "channels = root:2",
-            "",
-        ]
-        if os.environ.get("PGPORT"):
-            lines.insert(5, f"db_port = {os.environ['PGPORT']}")
-        self.config.write_text("\n".join(lines))
-
-    def odoo_install(self, database, addons, log_name, update=False):
-        self.run_once(
-            [
-                *self.odoo,
-                "-c",
-                str(self.config),
-                "-d",
-                database,
-                "-u" if update else "-i",
-                addons,
-                "--without-demo=all",
-                "--stop-after-init",
-                "--workers=0",
-                "--max-cron-threads=0",
-                "--no-http",
-                "--log-level=warn",
-            ],
-            log_name,
-        )
-
     def setup_user(self, database, opt_in):
-        output = self.run_once(
-            [
-                *self.odoo,
-                "shell",
-                "-c",
-                str(self.config),
-                "-d",
-                database,
-                "--no-http",
-                "--workers=0",
-                "--max-cron-threads=0",
-                "--log-level=warn",
-            ],
-            f"setup-{database}.log",
-            stdin=SETUP_SCRIPT.format(
-                password=PASSWORD, opt_in=OPT_IN, opt_in_wanted=opt_in, addon=ADDON
-            ),
-            timeout=300,
+        log_name = f"setup-{database}.log"
+        script = SETUP_SCRIPT.format(
+            password=PASSWORD, opt_in=OPT_IN, opt_in_wanted=opt_in, addon=ADDON
         )
-        line = next(
-            (ln for ln in output.splitlines() if ln.startswith("BENCH-SETUP ")), None
-        )
-        if not line:
+        output = self.odoo.shell(database, script, log_name, timeout=300)
+        setup = json_after(output, "BENCH-SETUP ")
+        if setup is None:
             raise BenchError(
                 f"The admin of {database} could not be set up: "
-                f"see .run/bench/setup-{database}.log."
+                f"see .run/bench/{log_name}."
             )
-        return json.loads(line.split(" ", 1)[1])
+        return setup
 
     def prepare_databases(self):
-        existing = set(self.odoo_db("list", DB_WITH, DB_WITHOUT))
+        odoo = self.odoo
+        existing = set(odoo.db("list", DB_WITH, DB_WITHOUT))
         if existing and not self.args.reuse:
             say(f"dropping {', '.join(sorted(existing))} (--reuse keeps them)")
-            self.odoo_db("drop", *sorted(existing))
+            odoo.db("drop", *sorted(existing))
             existing = set()
         if DB_WITHOUT in existing:
             say(f"reusing {DB_WITHOUT}")
         else:
             say(f"creating {DB_WITHOUT}: {BASE_ADDONS} (a minute or two)")
-            self.odoo_install(DB_WITHOUT, BASE_ADDONS, f"install-{DB_WITHOUT}.log")
+            odoo.install(DB_WITHOUT, addons=BASE_ADDONS)
         if DB_WITH in existing:
             say(f"reusing {DB_WITH}, updating {ADDON} from this checkout")
-            self.odoo_install(DB_WITH, ADDON, f"install-{DB_WITH}.log", update=True)
+            odoo.install(DB_WITH, update=True)
         else:
             say(f"creating {DB_WITH}: a copy of {DB_WITHOUT}, then {ADDON}")
-            self.odoo_db("duplicate", DB_WITHOUT, DB_WITH)
-            self.odoo_install(DB_WITH, ADDON, f"install-{DB_WITH}.log")
+            odoo.copy_database(DB_WITHOUT, DB_WITH)
+            odoo.install(DB_WITH)
         without = self.setup_user(DB_WITHOUT, opt_in=False)
         with_ = self.setup_user(DB_WITH, opt_in=True)
         if with_["addon"] != "installed" or without["addon"] == "installed":
@@ -359,87 +221,13 @@ class Bench:
 
     # -- the server ------------------------------------------------------------
     def start_server(self):
-        say(f"starting Odoo on {self.url} (2 workers, cron, job runner)")
-        self.server_log = open(RUN / "odoo.log", "wb")  # noqa: SIM115 - closed in stop
-        self.server = subprocess.Popen(
-            [
-                *self.odoo,
-                "-c",
-                str(self.config),
-                "--workers=2",
-                "--max-cron-threads=1",
-                "--load=web,queue_job",
-                "--db-filter=^coffee_bench_",
-                # the cron worker and the job runner ignore the filter: without
-                # the list they would work in every database of the cluster
-                f"--database={DB_WITH},{DB_WITHOUT}",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=self.server_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            cwd=REPO,
-            env=ENV,
+        """One server for both databases (2 workers, cron, job runner)."""
+        self.server = Server(
+            self.odoo, DB_WITH, port=self.args.port, also=(DB_WITHOUT,)
         )
-        deadline = time.monotonic() + START_TIMEOUT
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise BenchError("Odoo stopped: see .run/bench/odoo.log.")
-            try:
-                answer = requests.get(f"{self.url}/web/health", timeout=2)
-                if answer.ok:
-                    return
-                last = f"HTTP {answer.status_code}"
-            except requests.RequestException as error:
-                last = type(error).__name__
-            time.sleep(0.5)
-        raise BenchError(
-            f"Odoo did not answer within {START_TIMEOUT} s ({last}): "
-            "see .run/bench/odoo.log."
-        )
-
-    def stop_server(self):
-        if self.server is not None:
-            if self.server.poll() is None:
-                say("stopping Odoo")
-            self.stop_process(self.server)
-            self.server = None
-        if self.server_log:
-            self.server_log.close()
-            self.server_log = None
+        self.server.start()
 
     # -- the clients -------------------------------------------------------------
-    def rpc(self, session, path, params, request_id=1):
-        response = session.post(
-            f"{self.url}{path}",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": params,
-                "id": request_id,
-            },
-            timeout=REQUEST_TIMEOUT,
-        )
-        response.raise_for_status()
-        body = response.json()
-        if "error" in body:
-            error = body["error"].get("data", {}).get("name") or body["error"]
-            raise BenchError(f"{path} answered an error: {error}")
-        return body["result"]
-
-    def login(self, database):
-        session = requests.Session()
-        result = self.rpc(
-            session,
-            "/web/session/authenticate",
-            {"db": database, "login": LOGIN, "password": PASSWORD},
-        )
-        if not result.get("uid"):
-            session.close()
-            raise BenchError(f"Could not log in to {database} as {LOGIN}.")
-        return session
-
     def round(self, sessions, total, stats=None):
         """One round: TOTAL requests shared by the sessions, concurrently."""
         clients = len(sessions)
@@ -452,13 +240,13 @@ class Bench:
             session, mine = sessions[index], latencies[index]
             try:
                 barrier.wait(timeout=REQUEST_TIMEOUT)
-                for number in range(counts[index]):
+                for _ in range(counts[index]):
                     if self.stop_event.is_set():
                         return
                     start = time.perf_counter()
-                    self.rpc(session, "/web/session/get_session_info", {}, number)
+                    session.post(ROUTE, {})
                     mine.append(time.perf_counter() - start)
-            except (BenchError, requests.RequestException, ValueError) as error:
+            except (RpcError, requests.RequestException, ValueError) as error:
                 errors.append(error)
                 self.stop_event.set()
             except threading.BrokenBarrierError as error:
@@ -495,7 +283,10 @@ class Bench:
             DB_WITHOUT: f"without {ADDON}",
         }
         stats = {db: Stats(f"{labels[db]} ({db})") for db in (DB_WITH, DB_WITHOUT)}
-        sessions = {db: [self.login(db) for _ in range(args.clients)] for db in stats}
+        sessions = {
+            db: [self.server.rpc(database=db) for _ in range(args.clients)]
+            for db in stats
+        }
         try:
             warmup = max(args.requests // 4, args.clients * 25)
             for db in stats:
@@ -513,12 +304,7 @@ class Bench:
 
     # -- the whole -----------------------------------------------------------------
     def run(self):
-        RUN.mkdir(parents=True, exist_ok=True)
-        self.odoo, self.python = find_odoo()
-        self.port = self.port or free_port()
-        self.gevent_port = free_port({self.port})
-        self.url = f"http://{HOST}:{self.port}"
-        self.write_config()
+        self.odoo = Odoo(RUN)
         try:
             missing = self.prepare_databases()
             self.start_server()
@@ -528,13 +314,14 @@ class Bench:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, signal.SIG_IGN)
             self.stop_event.set()
-            self.stop_process(self.child)
-            self.stop_server()
+            self.odoo.close()
+            if self.server is not None:
+                self.server.stop()
             if not self.args.keep:
                 say(f"dropping {DB_WITH}, {DB_WITHOUT} (--keep keeps them)")
-                self.odoo_db("drop", DB_WITH, DB_WITHOUT)
+                self.odoo.db("drop", DB_WITH, DB_WITHOUT)
         self.report(with_, without, missing)
-        say(f"done in {time.monotonic() - STARTED:.0f} s")
+        say(f"done in {time.monotonic() - Log.started:.0f} s")
         return 2 if missing else 0
 
     def report(self, with_, without, missing):
@@ -548,8 +335,7 @@ class Bench:
             f"+ job runner, {os.cpu_count()} CPUs ({platform.machine()}); "
             f"{args.clients} clients, {args.requests} requests a round, "
             f"{args.rounds} rounds per database alternated, after a warm-up",
-            f"route: POST /web/session/get_session_info (JSON-RPC, auth=user) "
-            f"as {LOGIN}",
+            f"route: POST {ROUTE} (JSON-RPC, auth=user) as {LOGIN}",
             with_.line(),
             without.line(),
             f"busy fast path: with {ADDON} + {opted} {with_.median:.1f} req/s "
@@ -569,13 +355,6 @@ class Bench:
 
 def _terminate(*_args):
     raise KeyboardInterrupt
-
-
-def positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
-    return value
 
 
 def main(argv=None):
@@ -610,11 +389,12 @@ def main(argv=None):
         "--port", type=int, default=0, help="Odoo's HTTP port (default: a free one)"
     )
     args = parser.parse_args(argv)
+    Log.tool = "bench"
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _terminate)
     try:
         return Bench(args).run()
-    except StackError as error:  # BenchError, or one of the stack's helpers
+    except (StackError, RpcError) as error:  # BenchError, or the stack's
         say(str(error))
         return 1
     except KeyboardInterrupt:

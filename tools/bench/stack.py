@@ -18,13 +18,17 @@ deployment runs, started as processes on 127.0.0.1.
   calls can then be broken down by endpoint (:meth:`Simulator.api_requests`).
 * :class:`Odoo`: one Odoo 18 found through ``ODOO_BIN`` (or ``odoo`` on PATH,
   or ``python3 -m odoo``), as the other tools find it; it installs
-  ``connector_coffee`` (no demo data) in a database, copies databases, runs
-  ``odoo shell`` scripts (:data:`SETUP_BACKENDS`: backends created and
-  authorized through the device flow as ``tools/demo.py`` does), drops them;
+  ``connector_coffee`` (or other addons; no demo data) in a database, copies
+  databases (Odoo's own duplication, filestore included), runs ``odoo shell``
+  scripts (:data:`SETUP_BACKENDS`: backends created and authorized through
+  the device flow as ``tools/demo.py`` does; a script answers with a line of
+  JSON behind a marker, read by :func:`json_after`), drops them;
 * :class:`Server`: one Odoo server with prefork workers (``--workers=2``,
   ``--max-cron-threads=1``, the server-wide modules ``--load=base,web,queue_job``
   and so the queue_job runner, with ``[queue_job] channels = root:2``), serving
-  one database. Its log keeps Odoo's per-request figures: every access line of
+  one database, or several side by side on the same workers (``also``: to
+  compare databases under one server). Its log keeps Odoo's per-request
+  figures: every access line of
   ``werkzeug`` ends with the number of SQL queries the request ran; the jobs
   run inside ``/queue_job/runjob`` requests, so
   :meth:`Server.runjob_queries` adds up the queries of the jobs;
@@ -294,6 +298,14 @@ def names_argument(known, what, allow_empty=True):
     return parse
 
 
+def positive(text):
+    """An argparse ``type``: a whole number of 1 or more."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
 def percentile(values, fraction):
     """The ``fraction`` percentile of ``values`` (nearest rank), or None."""
     ordered = sorted(values)
@@ -500,6 +512,17 @@ def supplies_care(sim, ha_id, snapshot=None):
 # -- Odoo ---------------------------------------------------------------------------
 
 
+def json_after(output, marker):
+    """The JSON value that follows ``marker`` on a line of ``output``, or None.
+
+    An ``odoo shell`` script cannot return a value: it prints one, as
+    ``MARKER {json}`` on a line of its own, among Odoo's log lines; this
+    finds that line (the first) and reads it.
+    """
+    line = next((ln for ln in output.splitlines() if ln.startswith(marker)), None)
+    return None if line is None else json.loads(line[len(marker) :])
+
+
 class Odoo:
     """One Odoo 18: its configuration files, databases and one-off commands."""
 
@@ -510,7 +533,9 @@ class Odoo:
         self.children = []  # one-off commands running now (stopped by close)
         self.config = self.write_config("odoo-admin.conf")
 
-    def write_config(self, name, database=None, port=None, gevent_port=None):
+    def write_config(self, name, databases=(), port=None, gevent_port=None):
+        """A configuration file ``run_dir/name``; with ``databases``, a server's:
+        those databases and no other (``db_name``, ``dbfilter``)."""
         lines = [
             "[options]",
             f"addons_path = {REPO}",
@@ -526,8 +551,11 @@ class Odoo:
         ]
         if os.environ.get("PGPORT"):
             lines.append(f"db_port = {os.environ['PGPORT']}")
-        if database:
-            lines += [f"db_name = {database}", f"dbfilter = ^{database}$"]
+        if databases:
+            lines += [
+                f"db_name = {','.join(databases)}",
+                f"dbfilter = ^({'|'.join(databases)})$",
+            ]
         if port:
             lines += [f"http_port = {port}", f"gevent_port = {gevent_port}"]
         lines += ["", "[queue_job]", "channels = root:2", ""]
@@ -582,8 +610,9 @@ class Odoo:
             raise StackError(f"Could not {action} {' '.join(names)}: see {log}.")
         return result.stdout.split()
 
-    def install(self, database, update=False):
-        """``connector_coffee`` installed (or updated) in ``database``, no demo."""
+    def install(self, database, update=False, addons=ADDON):
+        """``addons`` (comma separated; ``connector_coffee`` unless told)
+        installed, or updated, in ``database``, without demo data."""
         self.run_once(
             [
                 *self.command,
@@ -592,7 +621,7 @@ class Odoo:
                 "-d",
                 database,
                 "-u" if update else "-i",
-                ADDON,
+                addons,
                 "--without-demo=all",
                 "--stop-after-init",
                 "--workers=0",
@@ -634,16 +663,12 @@ class Odoo:
             client_secret=CLIENT_SECRET,
         )
         log_name = f"setup-{database}.log"
-        output = self.shell(database, script, log_name)
-        line = next(
-            (ln for ln in output.splitlines() if ln.startswith("STACK-SETUP ")), None
-        )
-        if not line:
+        result = json_after(self.shell(database, script, log_name), "STACK-SETUP ")
+        if result is None:
             raise StackError(
                 f"The backends of {database} could not be set up: see "
                 f"{self.run_dir / log_name}."
             )
-        result = json.loads(line.split(" ", 1)[1])
         for name, backend in result.items():
             if backend["auth_state"] != "authorized":
                 raise StackError(
@@ -680,26 +705,33 @@ _RUNJOB_LINE = re.compile(
 
 
 class Server:
-    """One Odoo server with prefork workers and the job runner, one database."""
+    """One Odoo server with prefork workers and the job runner, one database.
 
-    def __init__(self, odoo, database, workers=2, cron_threads=1):
+    ``also``: more databases served by the same server, its workers and its
+    cron worker and job runner alike (``database`` names the configuration,
+    the log and the default database of :meth:`rpc`). ``port``: the HTTP
+    port, a free one unless told.
+    """
+
+    def __init__(self, odoo, database, workers=2, cron_threads=1, port=None, also=()):
         self.odoo = odoo
         self.database = database
+        self.databases = [database, *also]
         self.workers = workers
         self.cron_threads = cron_threads
-        self.port = free_port()
+        self.port = port or free_port()
         self.gevent_port = free_port({self.port})
         self.url = f"http://{HOST}:{self.port}"
         self.config = odoo.write_config(
-            f"odoo-{database}.conf", database, self.port, self.gevent_port
+            f"odoo-{database}.conf", self.databases, self.port, self.gevent_port
         )
         self.log_path = odoo.run_dir / f"odoo-{database}.log"
         self.process = None
 
     def start(self):
         say(
-            f"starting Odoo for {self.database} on {self.url} ({self.workers} "
-            f"workers, {self.cron_threads} cron worker, job runner)"
+            f"starting Odoo for {', '.join(self.databases)} on {self.url} "
+            f"({self.workers} workers, {self.cron_threads} cron worker, job runner)"
         )
         self.log_path.write_bytes(b"")
         self.process = spawn(
@@ -710,7 +742,9 @@ class Server:
                 f"--workers={self.workers}",
                 f"--max-cron-threads={self.cron_threads}",
                 "--load=base,web,queue_job",  # server_wide_modules
-                f"--database={self.database}",
+                # the cron worker and the job runner ignore the filter: without
+                # the list they would work in every database of the cluster
+                f"--database={','.join(self.databases)}",
             ],
             self.log_path,
         )
@@ -734,12 +768,13 @@ class Server:
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
-            say(f"stopping Odoo of {self.database}")
+            say(f"stopping Odoo of {', '.join(self.databases)}")
         stop_process(self.process)
         self.process = None
 
-    def rpc(self, retries=0):
-        return Rpc(self.url, self.database, retries=retries)
+    def rpc(self, retries=0, database=None):
+        """A new JSON-RPC session on ``database`` (the server's first)."""
+        return Rpc(self.url, database or self.database, retries=retries)
 
     # -- the log --------------------------------------------------------------------
     def mark(self):

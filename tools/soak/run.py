@@ -109,6 +109,7 @@ from stack import (  # noqa: E402
     StackError,
     order_brew,
     percentile,
+    positive,
     say,
     supplies_care,
     wait_until,
@@ -841,13 +842,6 @@ class Report:
                 self.add(f"    {count} x {text}")
 
 
-def positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
-    return value
-
-
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -855,9 +849,19 @@ def parse_args(argv):
     )
     add = parser.add_argument
     add("--brews", type=positive, default=1000, help="brews to order (1000)")
-    add("--backends", type=positive, default=4, help="backends, one simulator each")
+    add(
+        "--backends",
+        type=positive,
+        default=4,
+        help="backends, one simulator each",
+    )
     add("--machines", type=positive, default=2, help="machines per backend (2)")
-    add("--per-machine", type=positive, default=2, help="brews in flight a machine")
+    add(
+        "--per-machine",
+        type=positive,
+        default=2,
+        help="brews in flight a machine",
+    )
     add("--accelerate", type=float, default=10.0, help="simulated clock (x10)")
     add("--fault-every", type=float, default=5.0, help="mean s between faults (0: off)")
     add(
