@@ -40,7 +40,9 @@ and nothing is sent again. Only when the machine answers and shows neither
 (it certainly did not brew it) is the brew queued again and started again,
 and never in the run that lost the answer: that one leaves the question to a
 retry, a few seconds later, when the machine has had time to show what it
-does.
+does. For the first ``_doubt_wait_seconds``, a look that cannot ask the
+machine spends no try: a brew that may have been made is not failed because
+faults kept the machine from answering.
 
 The counters cannot tell this brew from a beverage of the same kind made at
 the panel meanwhile. The event stream can: it shows who started each program
@@ -283,9 +285,9 @@ class CoffeeBrewExporter(AbstractComponent):
 
         Its outcome is told by the machine's counters: a beverage started
         meanwhile would grow them too, and be taken for it. The wait spends
-        none of this brew's tries while that start is recent (its own tries
-        bound it); one in doubt for longer than ``_doubt_wait_seconds`` is
-        stuck, and the wait counts again.
+        none of this brew's tries while that start is recent; one in doubt
+        for longer than ``_doubt_wait_seconds`` is stuck, and the wait counts
+        again (as do that brew's own looks, which end it).
         """
         with brew._committed_env() as committed:
             in_doubt = committed.search(
@@ -299,15 +301,20 @@ class CoffeeBrewExporter(AbstractComponent):
             )
             sent = in_doubt.date_sent
         if in_doubt:
-            age = (fields.Datetime.now() - sent).total_seconds() if sent else 0
             raise BrewMustWait(
                 _(
                     "Another brew's start on this machine is not confirmed "
                     "yet: this one waits until it is."
                 ),
                 seconds=self._unknown_retry_seconds,
-                ignore_retry=age < self._doubt_wait_seconds,
+                ignore_retry=self._doubt_is_recent(sent),
             )
+
+    def _doubt_is_recent(self, sent):
+        """True while a start sent at ``sent`` has been in doubt for less than
+        ``_doubt_wait_seconds``: waiting for its answer spends no try."""
+        age = (fields.Datetime.now() - sent).total_seconds() if sent else 0
+        return age < self._doubt_wait_seconds
 
     def _check_start_slot(self, brew):
         """Wait for a free start slot of the account (before any call)."""
@@ -438,7 +445,10 @@ class CoffeeBrewExporter(AbstractComponent):
         ``done``), ``None`` when it certainly did not. Raises a retryable
         error when the machine cannot be asked.
         """
-        snapshot = brew._committed_read(["counter_snapshot"])["counter_snapshot"]
+        committed = brew._committed_read(["counter_snapshot", "date_sent"])
+        snapshot = committed["counter_snapshot"]
+        # the brew may have been made: a try spent on asking would fail it
+        recent = self._doubt_is_recent(committed["date_sent"])
         try:
             active = self._read_active_program(brew)
             if not (active and self._is_this_brew(brew, active)):
@@ -453,6 +463,7 @@ class CoffeeBrewExporter(AbstractComponent):
                     error=error,
                 ),
                 seconds=self._unknown_retry_seconds,
+                ignore_retry=recent,
             ) from error
         if active and self._is_this_brew(brew, active):
             brew._store(
@@ -483,6 +494,7 @@ class CoffeeBrewExporter(AbstractComponent):
                     brew.name,
                 ),
                 seconds=self._unknown_retry_seconds,
+                ignore_retry=recent,
             )
         if self._counters_grew(brew, snapshot or {}, reading.counters, explained):
             self._done(brew)

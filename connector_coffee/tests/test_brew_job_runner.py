@@ -109,3 +109,13 @@ class TestBrewJobRunner(CoffeeBrewCase):
         self.assertEqual(outcome, "failed")
         self.assertEqual(second.state, "failed", "a stuck doubt does not hold it")
         self.assertIn("gave up", second.error_message)
+
+    def test_asking_whether_its_own_start_took_spends_no_try(self):
+        brew = self._a_start_in_doubt()
+        brew.with_delay()._export_brew()  # the dead worker's job, run again
+        record = brew._jobs().filtered(lambda j: j.method_name == "_export_brew")
+        record.write({"max_retries": 5, "retry": 4})
+        self.simulator.faults.offline(self.sim_machine.ha_id)
+        job, (outcome, __) = self._perform_loaded(record)
+        self.assertEqual((outcome, job.retry), ("retry", 4), "no try spent")
+        self.assertEqual(brew.state, "sent", "it may have been made: not failed")
