@@ -9,10 +9,12 @@ import of its catalogue is queued, so that its beverages can be ordered a
 minute later. A machine that cannot be read now (offline) gets a refresh
 job instead, retried on its own.
 
-The catalogue and the state are read machine by machine; a batch queues one
-job per active machine of the backend (``coffee.machine._import_catalogue``,
-``coffee.machine._import_state``), so that an offline machine is retried on
-its own without spending again the calls of the others. These batches and
+The catalogue and the state are read machine by machine. The catalogue batch
+queues one job per active machine of the backend
+(``coffee.machine._import_catalogue``); the state batch one job per 50
+machines (``coffee.machine._import_state``), which reads each in a savepoint
+and gives one that fails a refresh job of its own: an offline machine is
+retried on its own without spending again the calls of the others. These batches and
 the completion speak no protocol: the jobs find the components of the
 backend's API type.
 
@@ -70,8 +72,8 @@ class CoffeeMachineCatalogueBatchImporter(Component):
     _usage = "catalogue.batch.importer"
     _job_method = "_import_catalogue"
 
-    def _job_description(self, binding):
-        return _("Import the beverages of %s", binding.name)
+    def _job_description(self, bindings):
+        return _("Import the beverages of %s", bindings.name)
 
 
 class CoffeeMachineStateBatchImporter(Component):
@@ -80,9 +82,16 @@ class CoffeeMachineStateBatchImporter(Component):
     _apply_on = "coffee.machine"
     _usage = "state.batch.importer"
     _job_method = "_import_state"
+    _batch_size = 50
 
-    def _job_description(self, binding):
-        return _("Refresh %s", binding.name)
+    def _job_description(self, bindings):
+        if len(bindings) == 1:
+            return _("Refresh %s", bindings.name)
+        return _(
+            "Refresh %(count)d machines of %(backend)s",
+            count=len(bindings),
+            backend=self.backend_record.name,
+        )
 
 
 class CoffeeMachineBatchImporter(AbstractComponent):

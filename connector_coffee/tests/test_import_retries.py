@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Failed imports are retried with the right delay and say why on the backend."""
 
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -27,6 +28,10 @@ class RetryCase(CoffeeImportCase):
                 self.error = error
                 raise
         return job._get_retry_seconds(self.error.seconds)
+
+    @staticmethod
+    def refreshes(trap):
+        return [j for j in trap.enqueued_jobs if j.method_name == "_import_state"]
 
 
 @tagged("post_install", "-at_install")
@@ -70,3 +75,46 @@ class TestImportQuotaRetries(RetryCase):
         self.assertEqual(delay, max(int(self.error.api_error.retry_after), 1))
         self.assertGreater(delay, 0)
         self.assertIn("quota", self.backend.last_import_error)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchRefresh(RetryCase):
+    simulator_options = {"machines": 3}
+
+    def setUp(self):
+        super().setUp()
+        self._import_machines()
+        self.machines = self.backend.machine_ids.sorted("id")
+
+    def test_a_machine_failing_in_a_batch_gets_a_refresh_of_its_own(self):
+        offline = self.machines[1]
+        self.simulator.faults.offline(offline.external_id)
+        self.simulator.clock.advance(60)
+        before = fields.Datetime.now()
+        with trap_jobs() as trap:
+            result = self.machines._import_state()
+        self.assertIn("refreshed again on its own", result)
+        (retry,) = self.refreshes(trap)
+        self.assertEqual(retry.recordset, offline)
+        self.assertIn("offline", offline.sync_message)
+        others = self.machines - offline
+        self.assertTrue(all(m.state_read_date >= before for m in others))
+
+
+@tagged("post_install", "-at_install")
+class TestBatchRefreshQuota(RetryCase):
+    # the import spends 4 calls: the listing and each new machine's state
+    simulator_options = {
+        "machines": 3,
+        "quota": QuotaConfig(per_minute=5, per_day=None),
+    }
+
+    def test_a_spent_quota_postpones_the_rest_of_a_batch_as_one_job(self):
+        self._import_machines()
+        machines = self.backend.machine_ids.sorted("id")
+        with trap_jobs() as trap:
+            result = machines._import_state()
+        self.assertIn("2 machine(s) postponed", result)
+        (postponed,) = self.refreshes(trap)
+        self.assertEqual(postponed.recordset, machines[1:])
+        self.assertGreater(postponed.eta, fields.Datetime.now())

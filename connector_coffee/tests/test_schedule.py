@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Scheduled imports: inactive by default, costed, refused beyond the budget."""
 
+from unittest.mock import patch
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -73,11 +75,22 @@ class TestSchedule(CoffeeImportCase):
             ],
         )
 
-    def test_batches_queue_one_job_per_machine(self):
+    def test_the_catalogue_batch_queues_one_job_per_machine(self):
         with trap_jobs() as trap:
-            result = self.backend._import_states()
+            result = self.backend._import_catalogue()
         self.assertIn("5 job(s) queued", result)
-        trap.assert_jobs_count(5)
+        self.assertEqual([len(job.recordset) for job in trap.enqueued_jobs], [1] * 5)
+
+    def test_the_state_batch_queues_one_job_per_slice_of_machines(self):
+        with self.backend.work_on("coffee.machine") as work:
+            batch = type(work.component(usage="state.batch.importer"))
+        with patch.object(batch, "_batch_size", 2), trap_jobs() as trap:
+            result = self.backend._import_states()
+        self.assertIn("3 job(s) queued", result)
+        jobs = trap.enqueued_jobs
+        self.assertEqual([len(job.recordset) for job in jobs], [2, 2, 1])
+        queued = self.env["coffee.machine"].union(*(job.recordset for job in jobs))
+        self.assertEqual(queued, self.backend.machine_ids)
 
     def test_smart_buttons_open_the_backend_s_records(self):
         action = self.backend.action_open_machines()

@@ -16,8 +16,8 @@ job                     what                                      calls
                                                                   beverage of a
                                                                   new model)
 ``_import_states``      one ``coffee.machine._import_state`` job  1 per machine
-                        per machine                               (2 if off, 2
-                                                                  if brewing)
+                        per 50 machines (one that fails gets a    (2 if off, 2
+                        job of its own)                           if brewing)
 ======================  ========================================  ==============
 
 plus ``_handle_events``, the job the event reader queues with the events it

@@ -3,18 +3,31 @@
 """The jobs of one machine: refresh its state, import its catalogue.
 
 Both are queue jobs (``root.coffee.import``), queued by the backend's
-batches, by the crons, by the machine's **Refresh** button and by the event
-reader; they are deduplicated (``identity_exact``): a refresh already waiting
-is not queued twice. Each one delegates to the component of the backend's
-protocol (``state.importer``, ``catalogue.importer``) and returns what it
-saw, in words. When it fails, the reason is kept on the machine and on the
+batches (a refresh job reads up to 50 machines), by the crons, by the
+machine's **Refresh** button and by the event reader; they are deduplicated
+(``identity_exact``): a refresh already waiting is not queued twice. Each
+one delegates to the component of the backend's protocol
+(``state.importer``, ``catalogue.importer``) and returns what it saw, in
+words. When it fails, the reason is kept on the machine and on the
 backend (``sync_message``, ``last_import_error``), even though the job's
 transaction is rolled back.
 """
 
 from odoo import _, fields, models
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
+
+from ...exceptions import (
+    AuthorizationError,
+    CoffeeJobError,
+    CredentialRefused,
+    QuotaExceeded,
+)
+
+#: seconds before a machine that failed in a batch refresh is read again,
+#: on its own (the first delay of the import jobs' retries)
+BATCH_FAILURE_RETRY = 60
 
 
 class CoffeeMachine(models.Model):
@@ -32,18 +45,63 @@ class CoffeeMachine(models.Model):
 
     def _run_import(self, usage, **kwargs):
         self.ensure_one()
+        with self.backend_id._recording_failures(machine=self):
+            return self._run_importer(usage, **kwargs)
+
+    def _run_importer(self, usage, **kwargs):
         if not self.exists():
             return _("The machine was deleted since this job was queued.")
         if not self.active:
             return _("%s was removed from its account: not refreshed.", self.name)
-        backend = self.backend_id
-        with backend._recording_failures(machine=self):
-            with backend.work_on(self._name) as work:
-                return work.component(usage=usage).run(self, **kwargs)
+        with self.backend_id.work_on(self._name) as work:
+            return work.component(usage=usage).run(self, **kwargs)
 
     def _import_state(self):
-        """Job: read the machine's live state and counters."""
-        return self._run_import("state.importer")
+        """Job: read the live state and counters of these machines.
+
+        One machine: its failure fails the job, which queue_job retries. A
+        batch (the backend's full refresh): each machine is read in a
+        savepoint of its own; one that fails keeps its reason and gets a
+        refresh job of its own, and the others' reads stay. A spent quota
+        postpones the machines not read yet, as one job.
+        """
+        if len(self) == 1:
+            return self._run_import("state.importer")
+        results = []
+        for index, machine in enumerate(self):
+            try:
+                with self.env.cr.savepoint():
+                    results.append(machine._run_importer("state.importer"))
+            except (AuthorizationError, CredentialRefused):
+                raise  # the account's, not the machine's: the job's
+            except (CoffeeJobError, RetryableJobError) as error:
+                if isinstance(error, CoffeeJobError):  # kept after the rollback
+                    machine.backend_id._record_import_failure(
+                        str(error), machine, error
+                    )
+                if isinstance(error, QuotaExceeded):
+                    results.append(self[index:]._postpone_refresh(error))
+                    break
+                results.append(machine._refresh_alone(error))
+        return "\n".join(str(result) for result in results)
+
+    def _postpone_refresh(self, error):
+        """The quota is spent: refresh these machines in one job, later."""
+        self.with_delay(
+            eta=error.seconds or BATCH_FAILURE_RETRY, identity_key=identity_exact
+        )._import_state()
+        return _(
+            "%(count)d machine(s) postponed: %(error)s", count=len(self), error=error
+        )
+
+    def _refresh_alone(self, error):
+        """This machine failed in a batch: a refresh job of its own."""
+        self._delay_refresh(eta=BATCH_FAILURE_RETRY)
+        return _(
+            "%(machine)s: %(error)s (refreshed again on its own)",
+            machine=self.name,
+            error=error,
+        )
 
     def _import_catalogue(self, refresh=False):
         """Job: read the programs the machine offers, and their options.
