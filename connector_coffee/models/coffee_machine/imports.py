@@ -45,12 +45,12 @@ class CoffeeMachine(models.Model):
 
     def _run_import(self, usage, **kwargs):
         self.ensure_one()
+        if not self.exists():
+            return _("The machine was deleted since this job was queued.")
         with self.backend_id._recording_failures(machine=self):
             return self._run_importer(usage, **kwargs)
 
     def _run_importer(self, usage, **kwargs):
-        if not self.exists():
-            return _("The machine was deleted since this job was queued.")
         if not self.active:
             return _("%s was removed from its account: not refreshed.", self.name)
         with self.backend_id.work_on(self._name) as work:
@@ -67,8 +67,16 @@ class CoffeeMachine(models.Model):
         """
         if len(self) == 1:
             return self._run_import("state.importer")
+        machines = self.exists()
         results = []
-        for index, machine in enumerate(self):
+        if len(machines) < len(self):
+            results.append(
+                _(
+                    "%d machine(s) deleted since this job was queued.",
+                    len(self) - len(machines),
+                )
+            )
+        for index, machine in enumerate(machines):
             try:
                 with self.env.cr.savepoint():
                     results.append(machine._run_importer("state.importer"))
@@ -80,7 +88,7 @@ class CoffeeMachine(models.Model):
                         str(error), machine, error
                     )
                 if isinstance(error, QuotaExceeded):
-                    results.append(self[index:]._postpone_refresh(error))
+                    results.append(machines[index:]._postpone_refresh(error))
                     break
                 results.append(machine._refresh_alone(error))
         return "\n".join(str(result) for result in results)
