@@ -46,9 +46,10 @@ class CoffeeBackendAdapter(AbstractComponent):
         """Why ``location`` is no address of this protocol (``None`` if it is)."""
         raise NotImplementedError
 
-    def _check_not_blocked(self):
-        """Refuse to spend a call while the API told us to wait."""
-        seconds = self.backend_record._blocked_for()
+    def _check_not_blocked(self, committed=None):
+        """Refuse to spend a call while the API told us to wait (``committed``:
+        the backend's ``_current_tokens``, when the caller read them)."""
+        seconds = self.backend_record._blocked_for(committed)
         if seconds:
             raise QuotaExceeded(
                 _(

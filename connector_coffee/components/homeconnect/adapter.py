@@ -107,8 +107,9 @@ class HomeConnectAdapter(Component):
 
     def call(self, method, *args, **kwargs):
         """Call ``HomeConnectClient.<method>``; raise job errors only."""
-        self._check_not_blocked()
-        token = self._authenticator.access_token()
+        committed = self.backend_record._current_tokens()  # one read for both
+        self._check_not_blocked(committed)
+        token = self._authenticator.access_token(committed)
         try:
             return self._call_with_token(token, method, *args, **kwargs)
         except hc.UnauthorizedError:

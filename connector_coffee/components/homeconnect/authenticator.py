@@ -252,9 +252,10 @@ class HomeConnectAuthenticator(Component):
         )
 
     # -- tokens --------------------------------------------------------------
-    def access_token(self):
-        """A valid access token, refreshed first when it expires soon."""
-        tokens = self.backend_record._current_tokens()
+    def access_token(self, tokens=None):
+        """A valid access token, refreshed first when it expires soon
+        (``tokens``: the backend's ``_current_tokens``, when just read)."""
+        tokens = tokens or self.backend_record._current_tokens()
         if not tokens["access_token"]:
             raise self._not_authorized()
         expires_at = tokens["token_expires_at"]

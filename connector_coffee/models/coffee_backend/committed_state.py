@@ -67,8 +67,19 @@ class CoffeeBackend(models.Model):
         self.message_post(body=_("Authorization: %s", label[state]))
 
     def _invalidate_runtime(self):
+        """Forget the runtime row as cached: a side transaction changed it.
+
+        Only the backend's fields that show it go, not the backend's own: a
+        batch of calls would otherwise read the backend again after each.
+        """
         self.runtime_id.invalidate_recordset()
-        self.invalidate_recordset()
+        self.invalidate_recordset(
+            [
+                name
+                for name, field in self._fields.items()
+                if field.related and field.related.split(".")[0] == "runtime_id"
+            ]
+        )
 
     @contextmanager
     def _locked_tokens(self):
@@ -83,9 +94,10 @@ class CoffeeBackend(models.Model):
         self._invalidate_runtime()
 
     def _current_tokens(self):
-        """The tokens as last committed by any transaction."""
+        """The tokens as last committed by any transaction, and
+        ``blocked_until``: what a call needs, read at once."""
         with self._committed_env() as runtime:
-            return runtime.read(list(TOKEN_FIELDS))[0]
+            return runtime.read([*TOKEN_FIELDS, "blocked_until"])[0]
 
     # -- quota -------------------------------------------------------------
     def _count_calls(self, count=1):
@@ -116,10 +128,14 @@ class CoffeeBackend(models.Model):
         self._store({"blocked_until": until})
         return until
 
-    def _blocked_for(self):
-        """Seconds the API still refuses calls for (0 when not blocked)."""
-        with self._committed_env() as runtime:
-            until = runtime.blocked_until
+    def _blocked_for(self, committed=None):
+        """Seconds the API still refuses calls for (0 when not blocked);
+        ``committed``: what ``_current_tokens`` read just now."""
+        if committed is None:
+            with self._committed_env() as runtime:
+                until = runtime.blocked_until
+        else:
+            until = committed["blocked_until"]
         if not until:
             return 0
         return max(0, (until - fields.Datetime.now()).total_seconds())
