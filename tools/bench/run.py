@@ -79,9 +79,9 @@ simulator breaks them down by endpoint.
   request open, and from the refill to the request closed;
 * *scale*: machines per second of an import of machines (the button's one
   job, until every machine is there) and of a full state refresh (the batch
-  job and one job per machine, until every machine is refreshed; the first
-  one also makes each machine's baseline of counters, the second is what
-  the 15-minute cron does: the target applies to it). *Queries per machine*:
+  job and its refresh jobs, 50 machines each, until every machine is
+  refreshed; the first one also makes each machine's baseline of counters,
+  the second is what the 15-minute cron does: the target applies to it). *Queries per machine*:
   Odoo counts the SQL queries of each HTTP request and writes the count at
   the end of its access line; jobs run inside the runner's
   ``/queue_job/runjob`` requests, so the counts of those lines are every
