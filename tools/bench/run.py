@@ -81,9 +81,9 @@ simulator breaks them down by endpoint.
   job, until every machine is there) and of a full state refresh (the batch
   job and its refresh jobs, 50 machines each, until every machine is
   refreshed; the first one also makes each machine's baseline of counters,
-  the second is what the 15-minute cron does: the target applies to it). *Queries per machine*:
-  Odoo counts the SQL queries of each HTTP request and writes the count at
-  the end of its access line; jobs run inside the runner's
+  the second is what the 15-minute cron does: the target applies to it).
+  *Queries per machine*: Odoo counts the SQL queries of each HTTP request
+  and writes the count at the end of its access line; jobs run inside the runner's
   ``/queue_job/runjob`` requests, so the counts of those lines are every
   query the jobs ran, side transactions included, divided by the machines;
   the job runner's own bookkeeping (about two statements a job) is not in
