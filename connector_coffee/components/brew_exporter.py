@@ -480,7 +480,7 @@ class CoffeeBrewExporter(AbstractComponent):
                 "was lost): it is brewing, nothing sent again.",
                 brew=brew.name,
             )
-        pending, explained = self._panel_growth(brew)
+        pending, explained = self._panel_growth(brew, committed["date_sent"])
         if pending and not active:
             # a beverage seen started at the panel, its count not seen yet:
             # the stream brings it, or this refresh (it outlives the retry)
@@ -527,19 +527,19 @@ class CoffeeBrewExporter(AbstractComponent):
             after.get(key, 0) - before[key] > explained.get(key, 0) for key in keys
         )
 
-    def _panel_growth(self, brew):
-        """What the event stream saw made at the machine's panel since the
-        brew's start was sent, as committed: ``(pending, explained)``, whether
-        a program seen started there is not counted yet
-        (``coffee.machine.panel_run``), and the counters grown by those seen
-        started and counted since ({counter key: n})."""
+    def _panel_growth(self, brew, since):
+        """What the event stream saw made at the machine's panel since
+        ``since`` (when the brew's start was sent), as committed:
+        ``(pending, explained)``, whether a program seen started there is
+        not counted yet (``coffee.machine.panel_run``), and the counters
+        grown by those seen started and counted since ({counter key: n})."""
         explained = Counter()
         with brew._committed_env() as committed:
             for made in committed.search(
                 [
                     ("machine_id", "=", committed.machine_id.id),
                     ("origin", "=", "panel"),
-                    ("date_started", ">=", committed.date_sent),
+                    ("date_started", ">=", since),
                 ]
             ):
                 for key in self._brewed_counters(made):
