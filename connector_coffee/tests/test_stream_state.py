@@ -196,6 +196,26 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         self.assertTrue(logged.date_started)
         self.assertFalse(self.machine.panel_run, "counted once")
 
+    def test_a_start_with_a_brews_options_is_its_own_under_a_stale_local_flag(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        # as if the frame that cleared the flag after a panel beverage was lost
+        self.locked(self.machine.sudo().write, {"local_control_active": True})
+        self.locked(self.env.flush_all)
+        with trap_jobs() as trap:
+            brew = self.locked(
+                lambda: self.new_brew(options={keys.OPTION_FILL_QUANTITY: 45})
+            )
+            self.locked(brew.action_queue)
+            outcome, result = self.perform(self.export_job(trap))
+            self.assertEqual(outcome, "done", result)
+            self.until(lambda: self.machine.active_program_key)
+            self.assertFalse(self.machine.panel_run, "the brew's start")
+            self.simulator.clock.advance(31)
+            self.until(lambda: brew.state == "done")
+        self.stop_reader(thread)
+        self.assertFalse(self.panel_log(), "the brew is not logged as a panel cup")
+
     def test_a_panel_beverage_while_a_start_is_in_doubt_is_not_taken_for_it(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)

@@ -28,8 +28,9 @@ A frame that shows a program starting (``active_program_key`` set anew, with
 the values of its options when the protocol sends them) is matched with the
 brews ordered from Odoo that may be starting on the machine (``sent``, its
 start in doubt, or ``brewing``): the same program, every option they sent.
-A start that matches none, or that the machine says was made at its panel
-(``local_control_active``), is a *panel run*: kept in ``panel_run`` until
+A start that matches none, or only brews that sent no option while the
+machine says it was made at its panel (``local_control_active``), is a
+*panel run*: kept in ``panel_run`` until
 its beverage is counted, when it is logged at once as one panel beverage of
 its program (``counters.py``). So a beverage made at the panel while a
 brew's start is in doubt is never taken for that brew: the brew exporter
@@ -114,20 +115,29 @@ class CoffeeMachine(models.Model):
 
     def _panel_run(self, program_key, options, local):
         """The ``panel_run`` of a program seen started, or ``False`` when it
-        is the start of a brew ordered from Odoo."""
-        if not local:
-            starting = self.env["coffee.brew"].search(
-                [
-                    ("machine_id", "=", self.id),
-                    ("origin", "in", ORDERED_ORIGINS),
-                    ("state", "in", ("sent", "brewing")),
-                    ("program_key", "=", program_key),
-                ]
-            )
-            if options is None and starting:
-                return False  # nothing tells them apart: the brew's, if any
-            if any(brew._sent_as(options or {}) for brew in starting):
-                return False
+        is the start of a brew ordered from Odoo.
+
+        Option values tell best: a start with every option value a brew sent
+        is that brew's, whatever ``local`` says, as the flag may be stale (the
+        frame that cleared it lost in a drop). The flag decides only for the
+        brews that sent no option, which any panel beverage of their program
+        matches.
+        """
+        starting = self.env["coffee.brew"].search(
+            [
+                ("machine_id", "=", self.id),
+                ("origin", "in", ORDERED_ORIGINS),
+                ("state", "in", ("sent", "brewing")),
+                ("program_key", "=", program_key),
+            ]
+        )
+        matching = starting  # no option values: nothing tells them apart
+        if options is not None:
+            matching = starting.filtered(lambda brew: brew._sent_as(options))
+            if matching.filtered("options"):
+                return False  # its option values tell: that brew's
+        if matching and not local:
+            return False
         return {
             "key": program_key,
             "options": options or {},
