@@ -49,9 +49,10 @@ the panel meanwhile. The event stream can: it shows who started each program
 (``coffee.machine.panel_run``), and the growth of the beverages it saw
 started at the panel since the attempt is not counted for the brew. While
 such a beverage is seen started but not yet counted, the look waits for its
-count. Without the stream (or when it lost those frames), a panel beverage
-of the same kind made while the machine was idle is still taken for the
-brew.
+count: on the stream, or with the refresh it queues when the stream lost
+that frame. Without the stream (or when it lost the start too), a panel
+beverage of the same kind made while the machine was idle is still taken
+for the brew.
 
 Following a brew (``follow``)
 -----------------------------

@@ -256,3 +256,27 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             self.assertTrue(self.refreshes_asked(trap), "a refresh brings the count")
         self.simulator.faults.stall_events(False)
         self.stop_reader(thread)
+
+    def test_a_panel_beverage_count_the_stream_lost_is_not_taken_for_the_brew(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.simulator.faults.timeout_408(1)  # the start does not take
+        with trap_jobs() as trap:
+            brew, job = self.queue_brew(trap)
+            self.perform(job)
+            self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
+            self.until(lambda: self.machine.panel_run)
+            self.simulator.faults.stall_events(True)  # its count is lost
+            self.simulator.clock.advance(31)
+            self.perform(job)  # waits for the count
+            self.assertTrue(self.refreshes_asked(trap))
+            self.locked(self.machine._import_state)  # the refresh it asked for
+            self.assertEqual(self.panel_log().quantity, 1, "the refresh counts it")
+            outcome, result = self.perform(job)
+            self.assertEqual(outcome, "done", result)
+            self.assertEqual(brew.state, "brewing", "started again")
+        self.simulator.faults.stall_events(False)
+        self.stop_reader(thread)
+        self.assertEqual(
+            [b["source"] for b in self.sim_machine.brews], ["panel", "api"]
+        )

@@ -120,7 +120,8 @@ class HomeConnectStateImporter(Component):
             for key, value in status.items()
             if key.startswith(keys.COUNTER_PREFIX) and isinstance(value, int)
         }
-        logged = machine._record_counters(counters, now)
+        panel_run = machine._ended_panel_run(values["active_program_key"])
+        logged = machine._record_counters(counters, now, panel_run)
         machine.write(dict(values, state_sync_date=now, state_read_date=now))
         self._after_refresh(machine)
         return machine._state_summary(logged)

@@ -11,10 +11,14 @@ between two readings made *g* beverages in that window, some of them ordered
 from Odoo (the brew exporter logs those itself, origin ``odoo``), the rest at
 the machine's own panel.
 
-First, when the counters come on the event stream right after a program
-it saw started at the panel (``panel_run``, see ``stream.py``), that
-beverage is logged on its own: one panel entry of its program, with the time
-it started. Nothing ordered from Odoo made it. Then, per family that grew:
+First, when a program was seen started at the panel (``panel_run``, see
+``stream.py``) and its family grew, that beverage is logged on its own: one
+panel entry of its program, with the time it started. Nothing ordered from
+Odoo made it. Its count comes on the event stream right after it, or, when
+the stream lost that frame, with the next refresh that finds the program
+over (a program aborted at the panel whose end the stream lost too is the
+one case taken wrongly: the growth is another beverage's). Then, per family
+that grew:
 
 1. the Odoo brews of that family that reached the machine (``sent``,
    ``brewing`` or ``done``, sent before the end of the window) and were not
@@ -47,8 +51,8 @@ class CoffeeMachine(models.Model):
 
         ``panel_run`` is the program the event stream saw started at the
         panel, when these counters come on the stream right after it (a
-        refresh cannot tell whether it ended in a cup). Returns the panel
-        brews created.
+        refresh passes it once the machine no longer runs it:
+        ``_ended_panel_run``). Returns the panel brews created.
         """
         self.ensure_one()
         vocabulary = self.backend_id._vocabulary()
@@ -83,6 +87,13 @@ class CoffeeMachine(models.Model):
                 family, grown, window_start, when, vocabulary
             )
         return brews
+
+    def _ended_panel_run(self, active_program_key):
+        """The ``panel_run`` a refresh counts: the program seen started at
+        the panel when the machine, read now, runs another one (or none)."""
+        self.ensure_one()
+        run = self.panel_run
+        return run if run and run["key"] != active_program_key else None
 
     def _log_panel_run(self, run, family, when):
         """Log the beverage of ``run``, a program seen started at the panel."""
