@@ -235,7 +235,9 @@ class CoffeeDelayedBatchImporter(AbstractComponent):
     waiting is not queued twice. One record a job (the default) keeps the
     retries of each apart; a larger batch shares queue_job's own cost of a
     job (some twenty queries) among its records, and its job method keeps
-    their failures apart itself.
+    their failures apart itself. When every record fits in one slice, this
+    job reads them itself: a job of their own would only add that cost (an
+    office's few machines are refreshed by one job, not two).
     """
 
     _name = "coffee.delayed.batch.importer"
@@ -258,14 +260,18 @@ class CoffeeDelayedBatchImporter(AbstractComponent):
         batches = [
             bindings[start : start + size] for start in range(0, len(bindings), size)
         ]
-        for batch in batches:
-            delayed = batch.with_delay(
-                identity_key=identity_exact,
-                description=self._job_description(batch),
-            )
-            getattr(delayed, self._job_method)()
+        if len(batches) == 1:
+            result = getattr(batches[0], self._job_method)()
+        else:
+            for batch in batches:
+                delayed = batch.with_delay(
+                    identity_key=identity_exact,
+                    description=self._job_description(batch),
+                )
+                getattr(delayed, self._job_method)()
+            result = _("%(count)d job(s) queued.", count=len(batches))
         self._after_batch(bindings.mapped("external_id"))
-        return _("%(count)d job(s) queued.", count=len(batches))
+        return result
 
     def _job_description(self, bindings):
         return None

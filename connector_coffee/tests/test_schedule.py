@@ -92,6 +92,15 @@ class TestSchedule(CoffeeImportCase):
         queued = self.env["coffee.machine"].union(*(job.recordset for job in jobs))
         self.assertEqual(queued, self.backend.machine_ids)
 
+    def test_machines_that_fit_in_one_slice_are_read_by_the_batch_job(self):
+        machines = self.backend.machine_ids
+        machines.write({"state_read_date": False})  # read on import: forget it
+        with trap_jobs() as trap:
+            self.backend._import_states()
+        queued = [job.method_name for job in trap.enqueued_jobs]
+        self.assertNotIn("_import_state", queued, "no job of their own")
+        self.assertTrue(all(machines.mapped("state_read_date")), "each one read")
+
     def test_smart_buttons_open_the_backend_s_records(self):
         action = self.backend.action_open_machines()
         self.assertEqual(

@@ -12,12 +12,13 @@ job                     what                                      calls
                         archived; a new machine is read at once
                         and its catalogue queued
 ``_import_catalogue``   one ``coffee.machine._import_catalogue``  1 per machine
-                        job per machine                           (+ 1 per
-                                                                  beverage of a
+                        job per machine (a single machine: this   (+ 1 per
+                        job reads it)                             beverage of a
                                                                   new model)
-``_import_states``      one ``coffee.machine._import_state`` job  1 per machine
-                        per 50 machines (one that fails gets a    (2 if off, 2
-                        job of its own)                           if brewing)
+``_import_states``      the machines read by this job (50 at      1 per machine
+                        most), else one ``_import_state`` job of  (2 if off, 2
+                        the machines per 50 (one that fails gets  if brewing)
+                        a job of its own)
 ======================  ========================================  ==============
 
 plus ``_handle_events``, the job the event reader queues with the events it
@@ -89,7 +90,7 @@ class CoffeeBackend(models.Model):
         return self._import_batch("catalogue")
 
     def _import_states(self):
-        """Job: queue a refresh of the state of each machine."""
+        """Job: refresh the state of each machine (in jobs of 50 past 50)."""
         return self._import_batch("state")
 
     def _import_batch(self, kind):
