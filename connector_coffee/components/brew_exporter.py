@@ -548,11 +548,21 @@ class CoffeeBrewExporter(AbstractComponent):
             return bool(committed.machine_id.panel_run), explained
 
     def _back_to_queue(self, brew, retract_start=False):
-        """The start certainly did not happen: the brew is queued again."""
-        values = {"state": "queued"}
+        """The start certainly did not happen: the brew is queued again.
+
+        A beverage the machine's counters showed and a refresh took for this
+        brew (``counted``) was another one: it is counted again without it
+        (in the same transaction, so that it is never counted twice).
+        """
+        values = {"state": "queued", "counted": False}
         if retract_start:
             values["date_sent"] = False  # refused starts use no start slot
-        brew._store(values)
+        with brew._committed_env() as committed:
+            counted, sent = committed.counted, committed.date_sent
+            committed.write(values)
+            if counted:
+                committed.machine_id._count_again(committed, sent)
+        brew._remember(values)
 
     def _fail(self, brew, message):
         brew._store(

@@ -223,6 +223,24 @@ class TestBrewExport(CoffeeBrewCase):
         self.assertEqual(brew.state, "brewing", "started, not taken as done")
         self.assertEqual(len(self.api_brews()), 1)
 
+    def test_a_cup_counted_for_a_start_found_not_taken_is_logged_at_the_panel(self):
+        self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
+        self.simulator.clock.advance(40)  # made; Odoo has not read it yet
+        with trap_jobs() as trap:
+            brew, job = self.queue(trap)  # an espresso
+            self._crash_after_recording_the_attempt(brew)  # it never left
+            self.machine._import_state()
+            self.assertTrue(brew.counted, "the refresh took that cup for it")
+            self.sim_machine.brew_at_panel(keys.PROGRAM_CAPPUCCINO)  # busy
+            outcome, __ = self.perform(job)
+        self.assertEqual(outcome, "retry", "the machine is busy")
+        self.assertEqual(brew.state, "queued", "not taken")
+        self.assertFalse(brew.counted)
+        panel = self.env["coffee.brew"].search(
+            [("machine_id", "=", self.machine.id), ("origin", "=", "panel")]
+        )
+        self.assertEqual(sum(panel.mapped("quantity")), 1, "the cup taken for it")
+
     def test_no_start_while_another_brew_s_start_is_in_doubt(self):
         with trap_jobs() as trap:
             first, first_job = self.queue(trap)

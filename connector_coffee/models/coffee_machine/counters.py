@@ -26,6 +26,11 @@ that grew:
    flagged ``counted`` so no later window takes them again;
 2. what is left is logged as ONE panel entry: quantity, family, window.
 
+A brew in ``sent`` may be taken so before its start proves not made (the
+brew exporter looks again); it then goes back to the queue, uncounted, and
+the beverage taken for it is counted again by the same two steps
+(``_count_again``).
+
 Rules worth knowing:
 
 * the first reading of a machine is the baseline: nothing is logged for the
@@ -157,6 +162,18 @@ class CoffeeMachine(models.Model):
                 "counted": True,
             }
         )
+
+    def _count_again(self, brew, since):
+        """``brew`` (an Odoo brew), taken for a beverage the counters showed
+        since ``since``, was not made: that beverage is counted again, by the
+        rules above, without it (another brew of its family, or the panel).
+        """
+        vocabulary = self.backend_id._vocabulary()
+        family = vocabulary.brew_family(brew.program_key)
+        if not family:
+            return self.env["coffee.brew"]
+        now = fields.Datetime.now()
+        return self._log_panel_brews(family, brew.quantity, since, now, vocabulary)
 
     def _state_summary(self, panel_brews):
         self.ensure_one()
