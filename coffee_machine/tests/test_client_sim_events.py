@@ -111,6 +111,27 @@ def test_missing_keep_alive_reconnects_and_resumes(hc_api, machine_id, simulator
         stream.close()
 
 
+def test_streams_closed_are_not_counted_open_any_more(hc_api, machine_id, simulator):
+    with hc_api.events(machine_id, keepalive_timeout=5, reconnect=False) as stream:
+        next(stream)
+        assert simulator.bus.open_streams() == 1
+        simulator.bus.close_all()
+        assert simulator.bus.open_streams() == 0, "a stream opened next is new"
+
+
+def test_changes_made_during_a_stall_are_lost(hc_api, machine_id, simulator):
+    with hc_api.events(machine_id, keepalive_timeout=5, reconnect=False) as stream:
+        next(stream)
+        simulator.faults.stall_events(True)
+        simulator.machines[machine_id].brew_at_panel(keys.PROGRAM_ESPRESSO)
+        simulator.faults.stall_events(False)
+        simulator.clock.advance(simulator.config.brew_seconds + 1)
+        first = _next_of(stream, "STATUS", "NOTIFY")
+    keys_seen = [item.key for item in first.items]
+    assert keys.ROOT_ACTIVE_PROGRAM not in keys_seen, "its start was lost"
+    assert keys.OPTION_PROGRAM_PROGRESS in keys_seen, "its end comes"
+
+
 def test_missing_keep_alive_without_reconnect_is_transport_error(
     hc_api, machine_id, simulator
 ):

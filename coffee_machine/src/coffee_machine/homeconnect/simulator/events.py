@@ -148,7 +148,11 @@ class EventBus:
             )
 
     def publish(self, ha_id: str, event_type: str, items: list[dict[str, Any]]) -> None:
-        """A machine's change: to its own streams and to the all-machines ones."""
+        """A machine's change: to its own streams and to the all-machines ones
+        (lost at once while :attr:`stalled`, so that a stall loses exactly the
+        changes made during it)."""
+        if self.stalled:
+            return
         for subscription in self._targets(ha_id, event_type):
             subscription.put((event_type, ha_id, items))
 
@@ -176,8 +180,11 @@ class EventBus:
             subscription.put(_CLOSE)
 
     def close_all(self) -> None:
-        """End every open stream promptly (the simulator stops)."""
+        """End every open stream promptly (the simulator stops): from now on
+        none of them is counted as open, so that the next one opened is a
+        new stream."""
         with self._lock:
             subscriptions = list(self._subscriptions)
         for subscription in subscriptions:
             subscription.put(_CLOSE)
+            self.unsubscribe(subscription)

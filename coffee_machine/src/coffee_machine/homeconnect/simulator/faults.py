@@ -18,7 +18,8 @@ switch                        effect
 ``lose_start_answer(n)``      the next n successful starts (PUT programs/active)
                               DO start the beverage, then the socket is closed
                               without an answer: the client cannot know
-``stall_events(True)``        event streams go silent, keep-alives included
+``stall_events(True)``        event streams go silent, keep-alives included:
+                              the changes made meanwhile are lost
 ``timeout_408(n)``            the next n calls answer 408
                               ``SDK.Error.408.RequestTimeout``
 ============================  =================================================
