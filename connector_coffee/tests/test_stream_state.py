@@ -280,3 +280,19 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         self.assertEqual(
             [b["source"] for b in self.sim_machine.brews], ["panel", "api"]
         )
+
+    def test_a_panel_start_the_stream_lost_is_read_while_it_runs(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        with trap_jobs() as trap:
+            self.simulator.faults.stall_events(True)
+            self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)  # start lost
+            self.simulator.faults.stall_events(False)
+            self.simulator.clock.advance(16)  # its progress comes
+            self.until(lambda: self.refreshes_asked(trap))
+            self.locked(self.machine._import_state)  # the refresh asked for
+            self.assertTrue(self.machine.panel_run, "seen: made at the panel")
+            self.simulator.clock.advance(15)
+            self.until(self.panel_log)
+        self.stop_reader(thread)
+        self.assertEqual(self.panel_log().program_key, keys.PROGRAM_ESPRESSO)

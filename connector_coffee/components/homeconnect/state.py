@@ -114,6 +114,12 @@ class HomeConnectStateImporter(Component):
         values = mapper.map_record(
             {"status": status, "settings": settings, "active": active}
         ).values()
+        if active and active.key != machine.active_program_key:
+            # a start the event stream did not show: whose is it?
+            options = {option.key: option.value for option in active.options}
+            values["panel_run"] = machine._panel_run(
+                active.key, options, values["local_control_active"]
+            )
         now = fields.Datetime.now()
         counters = {
             key: value

@@ -35,6 +35,11 @@ its beverage is counted, when it is logged at once as one panel beverage of
 its program (``counters.py``). So a beverage made at the panel while a
 brew's start is in doubt is never taken for that brew: the brew exporter
 subtracts what panel runs grew from the counters it looks at.
+
+A start the stream lost (the progress of a program comes, but no program
+was seen started) gets a refresh queued at once: it reads the program
+while it runs, with its options, and tells whose it is the same way
+(``_panel_run``, called by the protocol's state importer).
 """
 
 from odoo import fields, models
@@ -92,6 +97,8 @@ class CoffeeMachine(models.Model):
         if started and started != self.active_program_key:
             local = values.get("local_control_active", self.local_control_active)
             values = dict(values, panel_run=self._panel_run(started, options, local))
+        elif self._start_was_missed(values):
+            self._delay_refresh()  # it reads the program while it runs
         values = dict(values, connected=True)
         if values.get("operation_state", "run") not in RUNNING_STATES:
             values.update(active_program_key=False, remaining_seconds=0)
@@ -112,6 +119,16 @@ class CoffeeMachine(models.Model):
                 ]
             ).write({"progress": values["program_progress"]})
         return panel
+
+    def _start_was_missed(self, values):
+        """True when ``values`` show the progress of a program whose start
+        the stream did not show (its frame lost in a stall or a drop)."""
+        progress = values.get("program_progress")
+        return (
+            progress is not None
+            and progress < 100
+            and not values.get("active_program_key", self.active_program_key)
+        )
 
     def _panel_run(self, program_key, options, local):
         """The ``panel_run`` of a program seen started, or ``False`` when it
