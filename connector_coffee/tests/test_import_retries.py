@@ -118,3 +118,4 @@ class TestBatchRefreshQuota(RetryCase):
         (postponed,) = self.refreshes(trap)
         self.assertEqual(postponed.recordset, machines[1:])
         self.assertGreater(postponed.eta, fields.Datetime.now())
+        self.assertIn("quota", postponed.description, "said in the job list")

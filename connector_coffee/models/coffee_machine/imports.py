@@ -96,7 +96,9 @@ class CoffeeMachine(models.Model):
     def _postpone_refresh(self, error):
         """The quota is spent: refresh these machines in one job, later."""
         self.with_delay(
-            eta=error.seconds or BATCH_FAILURE_RETRY, identity_key=identity_exact
+            eta=error.seconds or BATCH_FAILURE_RETRY,
+            identity_key=identity_exact,
+            description=_("Refresh %d machine(s) the spent quota put off", len(self)),
         )._import_state()
         return _(
             "%(count)d machine(s) postponed: %(error)s", count=len(self), error=error
