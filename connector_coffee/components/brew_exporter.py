@@ -40,9 +40,11 @@ and nothing is sent again. Only when the machine answers and shows neither
 (it certainly did not brew it) is the brew queued again and started again,
 and never in the run that lost the answer: that one leaves the question to a
 retry, a few seconds later, when the machine has had time to show what it
-does. For the first ``_doubt_wait_seconds``, a look that cannot ask the
-machine spends no try: a brew that may have been made is not failed because
-faults kept the machine from answering.
+does, yet soon enough that a beverage started at the panel meanwhile still
+runs and shows its own options (``_look_again_seconds``). For the first
+``_doubt_wait_seconds``, a look that cannot ask the machine spends no try:
+a brew that may have been made is not failed because faults kept the
+machine from answering.
 
 The counters cannot tell this brew from a beverage of the same kind made at
 the panel meanwhile. The event stream can: it shows who started each program
@@ -148,7 +150,8 @@ class CoffeeBrewExporter(AbstractComponent):
     _starts_per_minute = None
     #: seconds before a busy machine is asked again
     _busy_retry_seconds = 30
-    #: seconds before a start whose answer was lost is looked for again
+    #: seconds before a start whose answer was lost is looked for again (at
+    #: most: see ``_look_again_seconds``)
     _unknown_retry_seconds = 10
     #: seconds another brew's start may stay in doubt before waiting for it
     #: spends this brew's tries
@@ -436,8 +439,15 @@ class CoffeeBrewExporter(AbstractComponent):
                 brew=brew.name,
                 error=error,
             ),
-            seconds=self._unknown_retry_seconds,
+            seconds=self._look_again_seconds(brew),
         ) from error
+
+    def _look_again_seconds(self, brew):
+        """Seconds before a start in doubt is looked for again: soon enough
+        that a beverage started at the panel meanwhile still runs (a third
+        of the beverage's duration), for the machine to show who made it."""
+        expected = brew._machine_program().brew_seconds or self._default_brew_seconds
+        return max(1, min(self._unknown_retry_seconds, round(expected / 3)))
 
     def _attempt_took(self, brew):
         """Ask the machine whether the recorded start took; return the result.
@@ -463,7 +473,7 @@ class CoffeeBrewExporter(AbstractComponent):
                     brew=brew.name,
                     error=error,
                 ),
-                seconds=self._unknown_retry_seconds,
+                seconds=self._look_again_seconds(brew),
                 ignore_retry=recent,
             ) from error
         if active and self._is_this_brew(brew, active):
