@@ -254,17 +254,23 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         )
         self.assertEqual(self.panel_log().quantity, 1, "the panel cup is logged")
 
+    def panel_count_lost_while_in_doubt(self, trap):
+        """A brew whose start did not take, then a panel beverage seen started
+        whose count the stream loses; returns the brew and its job."""
+        self.simulator.faults.timeout_408(1)
+        brew, job = self.queue_brew(trap)
+        self.perform(job)
+        self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
+        self.until(lambda: self.machine.panel_run)
+        self.simulator.faults.stall_events(True)  # its count is lost
+        self.simulator.clock.advance(31)
+        return brew, job
+
     def test_the_look_for_a_start_in_doubt_waits_for_a_panel_beverage_count(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
-        self.simulator.faults.timeout_408(1)
         with trap_jobs() as trap:
-            brew, job = self.queue_brew(trap)
-            self.perform(job)
-            self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
-            self.until(lambda: self.machine.panel_run)
-            self.simulator.faults.stall_events(True)  # its count is lost
-            self.simulator.clock.advance(31)
+            brew, job = self.panel_count_lost_while_in_doubt(trap)
             outcome, __ = self.perform(job)
             self.assertEqual(outcome, "retry")
             self.assertEqual(brew.state, "sent", "still in doubt")
@@ -275,14 +281,8 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
     def test_a_panel_beverage_count_the_stream_lost_is_not_taken_for_the_brew(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
-        self.simulator.faults.timeout_408(1)  # the start does not take
         with trap_jobs() as trap:
-            brew, job = self.queue_brew(trap)
-            self.perform(job)
-            self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
-            self.until(lambda: self.machine.panel_run)
-            self.simulator.faults.stall_events(True)  # its count is lost
-            self.simulator.clock.advance(31)
+            brew, job = self.panel_count_lost_while_in_doubt(trap)
             self.perform(job)  # waits for the count
             self.assertTrue(self.refreshes_asked(trap))
             self.locked(self.machine._import_state)  # the refresh it asked for
