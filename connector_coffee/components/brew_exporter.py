@@ -426,7 +426,9 @@ class CoffeeBrewExporter(AbstractComponent):
         """The start got no answer: did the machine take it?
 
         If the machine shows it, good; if not, it is *not* started again
-        now: a retry will look again, and only then start again.
+        now: a retry will look again, and only then start again. That retry
+        spends no try: a brew that may have been made is never failed for
+        want of a look.
         """
         took = self._attempt_took(brew)
         if took:
@@ -440,6 +442,7 @@ class CoffeeBrewExporter(AbstractComponent):
                 error=error,
             ),
             seconds=self._look_again_seconds(brew),
+            ignore_retry=True,
         ) from error
 
     def _look_again_seconds(self, brew):

@@ -4,6 +4,7 @@
 
 from odoo.tests import tagged
 
+from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from coffee_machine.homeconnect import keys
@@ -156,6 +157,20 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         self.stop_reader(thread)
         self.assertEqual(outcome, "retry")
         self.assertEqual(error.seconds, 2, "a third of the beverage's time")
+
+    def test_a_start_without_an_answer_on_the_last_try_is_not_given_up(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.simulator.faults.timeout_408(1)  # the start, the only call
+        brew = self.locked(self.new_brew)
+        self.locked(brew.action_queue)
+        (record,) = self.locked(brew._jobs)
+        self.locked(record.write, {"max_retries": 5, "retry": 4})
+        job = self.locked(Job.load, self.env, record.uuid)
+        outcome, __ = self.perform(job)
+        self.stop_reader(thread)
+        self.assertEqual((outcome, job.retry), ("retry", 4), "no try spent")
+        self.assertEqual(brew.state, "sent", "it may have been made: not failed")
 
     def test_a_start_that_got_no_answer_and_did_not_take_is_not_done(self):
         thread = self.start_reader()
