@@ -24,7 +24,9 @@ Sending a brew (``run``)
    last minute (Home Connect allows 5: the sixth brew waits, it does not
    earn a 429).
 4. The machine is read: switched on (woken from standby if the backend
-   allows it), remote start allowed, not busy. Its counters are kept.
+   allows it), remote start allowed, not busy. Its counters are kept. A
+   busy machine is asked again when its program should be over; for ten
+   minutes after the order, that wait spends none of the brew's tries.
 5. **The attempt is recorded and committed** (state ``sent``, the counters
    read just before) *before* the start is sent.
 6. The start is sent. Accepted: ``brewing``, and a job follows it. Refused:
@@ -120,6 +122,7 @@ class MachineReading:
     operation: str = "unknown"  # ready, run, finished, actionrequired...
     remote_start: bool = False
     counters: dict = field(default_factory=dict)  # counter key → value
+    remaining: int | None = None  # seconds the running program has left
 
 
 @dataclass(frozen=True)
@@ -148,8 +151,12 @@ class CoffeeBrewExporter(AbstractComponent):
 
     #: starts a minute the API allows per account (``None``: no limit)
     _starts_per_minute = None
-    #: seconds before a busy machine is asked again
+    #: seconds before a busy machine is asked again (at most: sooner when
+    #: its program's remaining time is known)
     _busy_retry_seconds = 30
+    #: seconds after it was queued during which a brew waits for a busy
+    #: machine without spending its tries
+    _busy_patience_seconds = 600
     #: seconds before a start whose answer was lost is looked for again (at
     #: most: see ``_look_again_seconds``)
     _unknown_retry_seconds = 10
@@ -268,7 +275,7 @@ class CoffeeBrewExporter(AbstractComponent):
             message = self._refusal_message(brew, error)
             if self._refusal_is_temporary(error):
                 self._back_to_queue(brew)
-                raise BrewMustWait(message, seconds=self._busy_retry_seconds) from error
+                raise self._busy_wait(brew, message) from error
             raise BrewRefused(message) from error
         return self._started(brew)
 
@@ -282,6 +289,7 @@ class CoffeeBrewExporter(AbstractComponent):
             operation=machine.operation_state,
             remote_start=machine.remote_start_allowed,
             counters=machine._stream_counters(),
+            remaining=machine.remaining_seconds or None,
         )
 
     def _check_no_start_in_doubt(self, brew):
@@ -361,12 +369,13 @@ class CoffeeBrewExporter(AbstractComponent):
                 )
             )
         if reading.operation in BUSY_STATES:
-            raise BrewMustWait(
+            raise self._busy_wait(
+                brew,
                 _(
                     "The machine is busy with another beverage: the brew will "
                     "be sent when it is done."
                 ),
-                seconds=self._busy_retry_seconds,
+                reading.remaining,
             )
         if reading.operation in ATTENTION_STATES:
             raise BrewRefused(
@@ -376,6 +385,21 @@ class CoffeeBrewExporter(AbstractComponent):
                 )
             )
         return reading
+
+    def _busy_wait(self, brew, message, remaining=None):
+        """The wait for a busy machine: until its program should be over
+        (its remaining time, when known), spending no try for the first
+        ``_busy_patience_seconds`` after the brew was queued. An office
+        machine is busy for minutes at worst; one busy for longer is stuck,
+        and the tries count again."""
+        seconds = self._busy_retry_seconds
+        if remaining:
+            seconds = max(2, min(seconds, remaining + self._follow_margin_seconds))
+        queued = brew.date_queued
+        age = (fields.Datetime.now() - queued).total_seconds() if queued else 0
+        return BrewMustWait(
+            message, seconds=seconds, ignore_retry=age < self._busy_patience_seconds
+        )
 
     def _record_attempt(self, brew, reading):
         """Commit that a start is about to be sent, with the counters before it.

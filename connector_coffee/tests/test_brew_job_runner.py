@@ -110,6 +110,25 @@ class TestBrewJobRunner(CoffeeBrewCase):
         self.assertEqual(second.state, "failed", "a stuck doubt does not hold it")
         self.assertIn("gave up", second.error_message)
 
+    def test_waiting_for_a_busy_machine_spends_no_try(self):
+        self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)  # busy
+        brew = self.new_brew()
+        record = self._at_its_last_try(brew)
+        job, (outcome, __) = self._perform_loaded(record)
+        self.assertEqual((outcome, job.retry), ("retry", 4), "no try spent")
+        self.assertEqual(brew.state, "queued", "not given up")
+        self.assertIn("busy", brew.error_message)
+
+    def test_waiting_for_a_machine_busy_for_long_spends_tries(self):
+        self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
+        brew = self.new_brew()
+        record = self._at_its_last_try(brew)
+        brew.date_queued = fields.Datetime.now() - timedelta(hours=1)
+        __, (outcome, __) = self._perform_loaded(record)
+        self.assertEqual(outcome, "failed")
+        self.assertEqual(brew.state, "failed", "a stuck machine does not hold it")
+        self.assertIn("gave up", brew.error_message)
+
     def test_asking_whether_its_own_start_took_spends_no_try(self):
         brew = self._a_start_in_doubt()
         brew.with_delay()._export_brew()  # the dead worker's job, run again

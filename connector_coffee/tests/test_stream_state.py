@@ -172,6 +172,20 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         self.assertEqual((outcome, job.retry), ("retry", 4), "no try spent")
         self.assertEqual(brew.state, "sent", "it may have been made: not failed")
 
+    def test_a_busy_machine_is_asked_again_when_its_program_should_be_over(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.sim_machine.brew_at_panel(keys.PROGRAM_CAPPUCCINO)
+        self.simulator.clock.advance(16)  # half way
+        self.until(lambda: 0 < self.machine.remaining_seconds < 30)
+        with trap_jobs() as trap:
+            __, job = self.queue_brew(trap)
+            outcome, error = self.perform(job)
+        self.stop_reader(thread)
+        self.assertEqual(outcome, "retry")
+        remaining = self.machine.remaining_seconds
+        self.assertEqual(error.seconds, remaining + 2, "its remaining time, a margin")
+
     def test_a_start_that_got_no_answer_and_did_not_take_is_not_done(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
