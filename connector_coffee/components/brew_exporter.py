@@ -42,11 +42,9 @@ and nothing is sent again. Only when the machine answers and shows neither
 (it certainly did not brew it) is the brew queued again and started again,
 and never in the run that lost the answer: that one leaves the question to a
 retry, a few seconds later, when the machine has had time to show what it
-does, yet soon enough that a beverage started at the panel meanwhile still
-runs and shows its own options (``_look_again_seconds``). For the first
-``_doubt_wait_seconds``, a look that cannot ask the machine spends no try:
-a brew that may have been made is not failed because faults kept the
-machine from answering.
+does. For the first ``_doubt_wait_seconds``, a look that cannot ask the
+machine spends no try: a brew that may have been made is not failed
+because faults kept the machine from answering.
 
 The counters cannot tell this brew from a beverage of the same kind made at
 the panel meanwhile. The event stream can: it shows who started each program
@@ -157,8 +155,7 @@ class CoffeeBrewExporter(AbstractComponent):
     #: seconds after it was queued during which a brew waits for a busy
     #: machine without spending its tries
     _busy_patience_seconds = 600
-    #: seconds before a start whose answer was lost is looked for again (at
-    #: most: see ``_look_again_seconds``)
+    #: seconds before a start whose answer was lost is looked for again
     _unknown_retry_seconds = 10
     #: seconds another brew's start may stay in doubt before waiting for it
     #: spends this brew's tries
@@ -465,16 +462,9 @@ class CoffeeBrewExporter(AbstractComponent):
                 brew=brew.name,
                 error=error,
             ),
-            seconds=self._look_again_seconds(brew),
+            seconds=self._unknown_retry_seconds,
             ignore_retry=True,
         ) from error
-
-    def _look_again_seconds(self, brew):
-        """Seconds before a start in doubt is looked for again: soon enough
-        that a beverage started at the panel meanwhile still runs (a third
-        of the beverage's duration), for the machine to show who made it."""
-        expected = brew._machine_program().brew_seconds or self._default_brew_seconds
-        return max(1, min(self._unknown_retry_seconds, round(expected / 3)))
 
     def _attempt_took(self, brew):
         """Ask the machine whether the recorded start took; return the result.
@@ -500,7 +490,7 @@ class CoffeeBrewExporter(AbstractComponent):
                     brew=brew.name,
                     error=error,
                 ),
-                seconds=self._look_again_seconds(brew),
+                seconds=self._unknown_retry_seconds,
                 ignore_retry=recent,
             ) from error
         if active and self._is_this_brew(brew, active):

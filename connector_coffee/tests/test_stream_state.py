@@ -143,21 +143,6 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         self.assertEqual(len(self.api_brews()), 1)
         self.assertEqual(self.api_brews()[0]["result"], "finished")
 
-    def test_a_start_in_doubt_is_looked_for_while_a_panel_beverage_would_run(self):
-        thread = self.start_reader()
-        self.read_after_opening(self.machine)
-        program = self.machine.program_ids.filtered(
-            lambda p: p.key == keys.PROGRAM_ESPRESSO
-        )
-        self.locked(program.write, {"brew_seconds": 6})  # learnt from brews
-        self.simulator.faults.timeout_408(1)  # the start, the only call
-        with trap_jobs() as trap:
-            __, job = self.queue_brew(trap)  # an espresso
-            outcome, error = self.perform(job)
-        self.stop_reader(thread)
-        self.assertEqual(outcome, "retry")
-        self.assertEqual(error.seconds, 2, "a third of the beverage's time")
-
     def test_a_start_without_an_answer_on_the_last_try_is_not_given_up(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
