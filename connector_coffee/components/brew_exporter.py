@@ -56,6 +56,13 @@ that frame. Without the stream (or when it lost the start too), a panel
 beverage of the same kind made while the machine was idle is still taken
 for the brew.
 
+The counters kept at the attempt can be behind the machine's: while the
+stream is read they are the stored ones, and a stall may have lost a count
+just before. A machine counts a beverage at its end, so a look sooner than
+half the program's learnt brewing time after the start cannot see this
+brew counted: what it sees is kept as the brew's new snapshot, and the
+looks after it compare with that.
+
 Following a brew (``follow``)
 -----------------------------
 
@@ -163,6 +170,9 @@ class CoffeeBrewExporter(AbstractComponent):
     #: seconds a beverage takes, until brews of its program on the machine
     #: have shown better
     _default_brew_seconds = 30
+    #: share of a program's learnt brewing time before which no beverage of
+    #: it started since can be counted (the machine counts it at its end)
+    _shortest_brew_share = 0.5
     #: seconds after the expected end of a program before a look at it
     _follow_margin_seconds = 2
     #: the same while the event stream settles brews: the look is a fallback
@@ -524,6 +534,10 @@ class CoffeeBrewExporter(AbstractComponent):
                 seconds=self._unknown_retry_seconds,
                 ignore_retry=recent,
             )
+        if self._too_soon_to_be_counted(brew, committed["date_sent"]):
+            if not pending:
+                self._store_baseline(brew, snapshot, reading.counters, explained)
+            return None
         if self._counters_grew(brew, snapshot or {}, reading.counters, explained):
             self._done(brew)
             return _(
@@ -532,6 +546,30 @@ class CoffeeBrewExporter(AbstractComponent):
                 brew=brew.name,
             )
         return None
+
+    def _too_soon_to_be_counted(self, brew, sent):
+        """True when a beverage of the brew's program, started at ``sent``
+        at the earliest, cannot have been counted yet: less than a share
+        (``_shortest_brew_share``) of its learnt brewing time has passed.
+        Unknown until learnt: then never too soon."""
+        learnt = brew._machine_program().brew_seconds
+        if not (learnt and sent):
+            return False
+        age = (fields.Datetime.now() - sent).total_seconds()
+        return age < learnt * self._shortest_brew_share
+
+    def _store_baseline(self, brew, snapshot, counters, explained):
+        """Keep ``counters``, read too soon to count this brew, as its
+        snapshot: whatever they grew since the one kept at the attempt was
+        counted before the start (a count the stream lost, so the stored
+        counters the attempt kept were behind the machine's). Less what the
+        panel beverages seen since the start grew (``explained``), which the
+        looks subtract again."""
+        baseline = {
+            key: value - explained.get(key, 0) for key, value in counters.items()
+        }
+        if baseline != snapshot:
+            brew._store({"counter_snapshot": baseline})
 
     def _is_this_brew(self, brew, active):
         return active.key == brew.program_key and brew._sent_as(active.options)

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Brewing from Odoo: the brew reaches the simulated machine exactly once."""
 
+from datetime import timedelta
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -197,6 +199,23 @@ class TestBrewExport(CoffeeBrewCase):
         self.assertEqual(brew.state, "done")
         self.assertEqual(self.total_counter(), before + 1)
         self.assertEqual(len(self.api_brews()), 1)
+
+    def test_a_count_after_the_learnt_brewing_time_is_the_brew_s(self):
+        self.machine.program_ids.filtered(
+            lambda p: p.key == keys.PROGRAM_ESPRESSO
+        ).brew_seconds = 30
+        with trap_jobs() as trap:
+            brew, job = self.queue(trap)
+            self._crash_after_recording_the_attempt(brew)
+            self.adapter().call(
+                "start_program", self.sim_machine.ha_id, brew.program_key, OPTIONS
+            )
+            self.simulator.clock.advance(40)
+            brew.date_sent -= timedelta(seconds=40)  # as long ago in Odoo
+            outcome, result = self.perform(job)
+        self.assertEqual(outcome, "done", result)
+        self.assertEqual(brew.state, "done")
+        self.assertEqual(len(self.api_brews()), 1, "not started again")
 
     def test_a_panel_beverage_of_another_family_is_not_taken_for_the_brew(self):
         with trap_jobs() as trap:

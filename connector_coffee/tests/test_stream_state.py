@@ -310,6 +310,34 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             [b["source"] for b in self.sim_machine.brews], ["panel", "api"]
         )
 
+    def test_a_count_the_stream_lost_before_a_start_is_not_taken_for_it(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        espresso = self.machine.program_ids.filtered(
+            lambda p: p.key == keys.PROGRAM_ESPRESSO
+        )
+        self.locked(espresso.write, {"brew_seconds": 30})  # learnt earlier
+        self.simulator.faults.stall_events(True)
+        self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
+        self.simulator.clock.advance(31)  # counted: the stored counters lag
+        self.simulator.faults.stall_events(False)
+        self.simulator.faults.timeout_408(1)  # the start does not take
+        with trap_jobs() as trap:
+            brew, job = self.queue_brew(trap)
+            outcome, __ = self.perform(job)
+            self.assertEqual(outcome, "retry")
+            self.assertEqual(brew.state, "sent", "that count is not the brew's")
+            outcome, result = self.perform(job)
+            self.assertEqual(outcome, "done", result)
+            self.assertEqual(brew.state, "brewing", "started again")
+            self.simulator.clock.advance(31)
+            self.until(lambda: brew.state == "done")
+        self.stop_reader(thread)
+        self.assertEqual(
+            [b["source"] for b in self.sim_machine.brews], ["panel", "api"]
+        )
+        self.assertEqual(self.panel_log().quantity, 1, "the panel cup is logged")
+
     def test_a_panel_start_the_stream_lost_is_read_while_it_runs(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
