@@ -42,7 +42,10 @@ and nothing is sent again. Only when the machine answers and shows neither
 (it certainly did not brew it) is the brew queued again and started again,
 and never in the run that lost the answer: that one leaves the question to a
 retry, a few seconds later, when the machine has had time to show what it
-does. For the first ``_doubt_wait_seconds``, a look that cannot ask the
+does. Nor before the start can no longer be in flight: the API may carry
+out a start after the client stopped waiting for its answer, so "not made"
+waits until the backend's request timeout and a margin have passed since
+it was sent. For the first ``_doubt_wait_seconds``, a look that cannot ask the
 machine spends no try: a brew that may have been made is not failed
 because faults kept the machine from answering.
 
@@ -96,8 +99,10 @@ must stay.
 """
 
 import logging
+import math
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from odoo import _, fields
 
@@ -164,6 +169,9 @@ class CoffeeBrewExporter(AbstractComponent):
     _busy_patience_seconds = 600
     #: seconds before a start whose answer was lost is looked for again
     _unknown_retry_seconds = 10
+    #: seconds after the request timeout during which a start whose answer
+    #: was lost may still be carried out by the machine
+    _in_flight_margin_seconds = 10
     #: seconds another brew's start may stay in doubt before waiting for it
     #: spends this brew's tries
     _doubt_wait_seconds = 1800
@@ -253,6 +261,7 @@ class CoffeeBrewExporter(AbstractComponent):
             took = self._attempt_took(brew)
             if took:
                 return took
+            self._check_not_in_flight(brew)
             # certainly not started: a wait for a busy machine below must not
             # keep this attempt's counters, nor count a panel beverage for it
             self._back_to_queue(brew)
@@ -261,6 +270,32 @@ class CoffeeBrewExporter(AbstractComponent):
                 brew.id,
             )
         return self._send(brew)
+
+    def _check_not_in_flight(self, brew):
+        """Wait while the recorded start may still reach the machine.
+
+        A start whose answer was lost may be carried out late: the API can
+        serve it after the client stopped waiting (up to the backend's
+        request timeout after it was sent, and a margin). Only after that
+        does a machine that shows neither the brew nor its count prove it
+        was not made. The wait spends no try.
+        """
+        sent = brew._committed_read(["date_sent"])["date_sent"]
+        if not sent:
+            return
+        timeout = brew.backend_id.request_timeout or 10
+        settled = sent + timedelta(seconds=timeout + self._in_flight_margin_seconds)
+        left = (settled - fields.Datetime.now()).total_seconds()
+        if left > 0:
+            raise BrewMustWait(
+                _(
+                    "The start of %s may still reach the machine: it is looked "
+                    "for again before any new start.",
+                    brew.name,
+                ),
+                seconds=max(1, math.ceil(left)),
+                ignore_retry=True,
+            )
 
     def _send(self, brew):
         """Check, read the machine, record the attempt, start."""

@@ -382,6 +382,13 @@ class CoffeeBrewCase(TrappedJobsMixin, CoffeeTransactionCase):
             }
         )
 
+    @staticmethod
+    def sent_long_ago(brew, seconds=60):
+        """Move the brew's recorded start ``seconds`` back in Odoo's time
+        (which the simulator's clock does not drive): long enough that it
+        can no longer be in flight."""
+        brew.date_sent -= datetime.timedelta(seconds=seconds)
+
     def export_job(self, trap):
         (job,) = self.jobs_of(trap, "_export_brew")
         return job

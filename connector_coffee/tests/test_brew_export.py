@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Brewing from Odoo: the brew reaches the simulated machine exactly once."""
 
-from datetime import timedelta
-
 from odoo import fields
 from odoo.tests import tagged
 
@@ -154,12 +152,15 @@ class TestBrewExport(CoffeeBrewCase):
         self.assertEqual(len(self.api_brews()), 1)
         self.assertEqual(brew.start_attempts, 1)
 
-    def _crash_after_recording_the_attempt(self, brew):
-        """What a worker leaves when it dies right before sending the start."""
+    def _crash_after_recording_the_attempt(self, brew, ago=60):
+        """What a worker leaves when it dies right before sending the start,
+        ``ago`` seconds ago."""
         with self.backend.work_on("coffee.brew") as work:
             exporter = work.component(usage="record.exporter")
             exporter._record_attempt(brew, exporter._read_machine(brew))
         self.assertEqual(brew.state, "sent")
+        if ago:
+            self.sent_long_ago(brew, ago)
 
     def test_restart_after_a_start_that_never_left_starts_again(self):
         with trap_jobs() as trap:
@@ -206,16 +207,31 @@ class TestBrewExport(CoffeeBrewCase):
         ).brew_seconds = 30
         with trap_jobs() as trap:
             brew, job = self.queue(trap)
-            self._crash_after_recording_the_attempt(brew)
+            self._crash_after_recording_the_attempt(brew)  # sent 60 s ago
             self.adapter().call(
                 "start_program", self.sim_machine.ha_id, brew.program_key, OPTIONS
             )
             self.simulator.clock.advance(40)
-            brew.date_sent -= timedelta(seconds=40)  # as long ago in Odoo
             outcome, result = self.perform(job)
         self.assertEqual(outcome, "done", result)
         self.assertEqual(brew.state, "done")
         self.assertEqual(len(self.api_brews()), 1, "not started again")
+
+    def test_a_start_is_not_sent_again_while_the_lost_one_may_be_in_flight(self):
+        with trap_jobs() as trap:
+            brew, job = self.queue(trap)
+            self._crash_after_recording_the_attempt(brew, ago=0)  # just now
+            outcome, __ = self.perform(job)
+            self.assertEqual(outcome, "retry")
+            self.assertIn("may still reach the machine", brew.error_message)
+            self.assertEqual(brew.state, "sent")
+            self.assertFalse(self.api_brews())
+            self.sent_long_ago(brew)
+            outcome, result = self.perform(job)
+        self.assertEqual(outcome, "done", result)
+        self.assertEqual(brew.state, "brewing", "started again")
+        self.assertEqual(brew.start_attempts, 2)
+        self.assertEqual(len(self.api_brews()), 1)
 
     def test_a_panel_beverage_of_another_family_is_not_taken_for_the_brew(self):
         with trap_jobs() as trap:

@@ -180,6 +180,7 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             outcome, __ = self.perform(job)
             self.assertEqual(outcome, "retry")
             self.simulator.clock.advance(31)
+            self.locked(self.sent_long_ago, brew)
             outcome, result = self.perform(job)  # it did not take: again
             self.assertEqual(outcome, "done", result)
             self.simulator.clock.advance(31)
@@ -257,6 +258,7 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             self.simulator.clock.advance(31)
             self.until(lambda: self.panel_log() and not self.machine.panel_run)
             self.until(lambda: self.machine.operation_state != "run")
+            self.locked(self.sent_long_ago, brew)
             outcome, result = self.perform(job)
             self.assertEqual(outcome, "done", result)
             self.assertEqual(brew.state, "brewing", "started again")
@@ -301,6 +303,7 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             self.assertTrue(self.refreshes_asked(trap))
             self.locked(self.machine._import_state)  # the refresh it asked for
             self.assertEqual(self.panel_log().quantity, 1, "the refresh counts it")
+            self.locked(self.sent_long_ago, brew)
             outcome, result = self.perform(job)
             self.assertEqual(outcome, "done", result)
             self.assertEqual(brew.state, "brewing", "started again")
@@ -327,6 +330,7 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             outcome, __ = self.perform(job)
             self.assertEqual(outcome, "retry")
             self.assertEqual(brew.state, "sent", "that count is not the brew's")
+            self.locked(self.sent_long_ago, brew)
             outcome, result = self.perform(job)
             self.assertEqual(outcome, "done", result)
             self.assertEqual(brew.state, "brewing", "started again")
