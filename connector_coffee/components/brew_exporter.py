@@ -59,6 +59,10 @@ that frame. Without the stream (or when it lost the start too), a panel
 beverage of the same kind made while the machine was idle is still taken
 for the brew.
 
+A program the look finds running that is not the brew's is told apart the
+same way (a panel run, unless another Odoo brew matches it): the stream may
+have lost its start, and its count is then not taken for the brew either.
+
 The counters kept at the attempt can be behind the machine's: while the
 stream is read they are the stored ones, and a stall may have lost a count
 just before. A machine counts a beverage at its end, so a look sooner than
@@ -553,6 +557,8 @@ class CoffeeBrewExporter(AbstractComponent):
                 "was lost): it is brewing, nothing sent again.",
                 brew=brew.name,
             )
+        if active:
+            self._note_other_program(brew, active)
         pending, explained = self._panel_growth(brew, committed["date_sent"])
         if pending and not active:
             # a beverage seen started at the panel, its count not seen yet:
@@ -581,6 +587,14 @@ class CoffeeBrewExporter(AbstractComponent):
                 brew=brew.name,
             )
         return None
+
+    def _note_other_program(self, brew, active):
+        """The machine runs a program that is not the brew's, whose start the
+        stream may have lost: it is kept as the machine's panel run, unless
+        it is another brew ordered from Odoo, so that its count is not taken
+        for this brew (``coffee.machine._seen_running``)."""
+        with brew._committed_env() as committed:
+            committed.machine_id._seen_running(active.key, active.options)
 
     def _too_soon_to_be_counted(self, brew, sent):
         """True when a beverage of the brew's program, started at ``sent``

@@ -342,6 +342,41 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         )
         self.assertEqual(self.panel_log().quantity, 1, "the panel cup is logged")
 
+    def test_a_program_the_look_finds_running_is_not_taken_for_the_brew(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.simulator.faults.timeout_408(1)  # the start does not take
+        with trap_jobs() as trap:
+            brew = self.locked(
+                self.new_brew, keys.PROGRAM_ESPRESSO, {keys.OPTION_FILL_QUANTITY: 50}
+            )
+            self.locked(brew.action_queue)
+            job = self.export_job(trap)
+            self.perform(job)
+            self.simulator.faults.stall_events(True)  # the stream sees nothing
+            self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)  # same family
+            outcome, __ = self.perform(job)  # the look finds it running
+            self.assertEqual(outcome, "retry")
+            self.locked(self.env.invalidate_all)
+            self.assertEqual(
+                (self.machine.panel_run or {}).get("key"), keys.PROGRAM_ESPRESSO
+            )
+            self.simulator.clock.advance(31)  # counted, and the stream lost it
+            self.locked(self.sent_long_ago, brew)
+            outcome, __ = self.perform(job)
+            self.assertEqual(outcome, "retry", "waits for the panel cup's count")
+            self.assertEqual(brew.state, "sent")
+            self.locked(self.machine._import_state)  # the refresh it asked for
+            outcome, result = self.perform(job)
+            self.assertEqual(outcome, "done", result)
+            self.assertEqual(brew.state, "brewing", "started again")
+        self.simulator.faults.stall_events(False)
+        self.stop_reader(thread)
+        self.assertEqual(
+            [b["source"] for b in self.sim_machine.brews], ["panel", "api"]
+        )
+        self.assertEqual(self.panel_log().program_key, keys.PROGRAM_ESPRESSO)
+
     def test_a_panel_start_the_stream_lost_is_read_while_it_runs(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)

@@ -39,7 +39,9 @@ subtracts what panel runs grew from the counters it looks at.
 A start the stream lost (the progress of a program comes, but no program
 was seen started) gets a refresh queued at once: it reads the program
 while it runs, with its options, and tells whose it is the same way
-(``_panel_run``, called by the protocol's state importer).
+(``_panel_run``, called by the protocol's state importer). So does the brew
+exporter's look at a start in doubt that finds another program running
+(``_seen_running``).
 """
 
 from odoo import fields, models
@@ -129,6 +131,18 @@ class CoffeeMachine(models.Model):
             and progress < 100
             and not values.get("active_program_key", self.active_program_key)
         )
+
+    def _seen_running(self, program_key, options):
+        """A look over the API found ``program_key`` running (with these
+        option values): a start the stream may have lost. Unless a panel run
+        is already kept, it becomes one when no brew ordered from Odoo
+        matches it (``_panel_run``)."""
+        self.ensure_one()
+        if self.panel_run:
+            return
+        run = self._panel_run(program_key, options, self.local_control_active)
+        if run:
+            self.panel_run = run
 
     def _panel_run(self, program_key, options, local):
         """The ``panel_run`` of a program seen started, or ``False`` when it
