@@ -106,7 +106,6 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from odoo import _, fields
 
@@ -288,8 +287,7 @@ class CoffeeBrewExporter(AbstractComponent):
         if not sent:
             return
         timeout = brew.backend_id.request_timeout or 10
-        settled = sent + timedelta(seconds=timeout + self._in_flight_margin_seconds)
-        left = (settled - fields.Datetime.now()).total_seconds()
+        left = timeout + self._in_flight_margin_seconds - self._seconds_since(sent)
         if left > 0:
             raise BrewMustWait(
                 _(
@@ -371,8 +369,12 @@ class CoffeeBrewExporter(AbstractComponent):
     def _doubt_is_recent(self, sent):
         """True while a start sent at ``sent`` has been in doubt for less than
         ``_doubt_wait_seconds``: waiting for its answer spends no try."""
-        age = (fields.Datetime.now() - sent).total_seconds() if sent else 0
-        return age < self._doubt_wait_seconds
+        return self._seconds_since(sent) < self._doubt_wait_seconds
+
+    @staticmethod
+    def _seconds_since(when):
+        """Seconds from ``when`` to now (0 when it is not set)."""
+        return (fields.Datetime.now() - when).total_seconds() if when else 0
 
     def _check_start_slot(self, brew):
         """Wait for a free start slot of the account (before any call)."""
@@ -441,11 +443,8 @@ class CoffeeBrewExporter(AbstractComponent):
         seconds = self._busy_retry_seconds
         if remaining:
             seconds = max(2, min(seconds, remaining + self._follow_margin_seconds))
-        queued = brew.date_queued
-        age = (fields.Datetime.now() - queued).total_seconds() if queued else 0
-        return BrewMustWait(
-            message, seconds=seconds, ignore_retry=age < self._busy_patience_seconds
-        )
+        patient = self._seconds_since(brew.date_queued) < self._busy_patience_seconds
+        return BrewMustWait(message, seconds=seconds, ignore_retry=patient)
 
     def _record_attempt(self, brew, reading):
         """Commit that a start is about to be sent, with the counters before it.
@@ -604,8 +603,7 @@ class CoffeeBrewExporter(AbstractComponent):
         learnt = brew._machine_program().brew_seconds
         if not (learnt and sent):
             return False
-        age = (fields.Datetime.now() - sent).total_seconds()
-        return age < learnt * self._shortest_brew_share
+        return self._seconds_since(sent) < learnt * self._shortest_brew_share
 
     def _store_baseline(self, brew, snapshot, counters, explained):
         """Keep ``counters``, read too soon to count this brew, as its
