@@ -382,6 +382,11 @@ class CoffeeBrewCase(TrappedJobsMixin, CoffeeTransactionCase):
             }
         )
 
+    def learnt_brew_seconds(self, seconds, program_key=keys.PROGRAM_ESPRESSO):
+        """The brewing time Odoo learnt for a program of the machine."""
+        program = self.machine.program_ids.filtered(lambda p: p.key == program_key)
+        program.brew_seconds = seconds
+
     @staticmethod
     def sent_long_ago(brew, seconds=60):
         """Move the brew's recorded start ``seconds`` back in Odoo's time

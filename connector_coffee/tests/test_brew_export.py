@@ -109,9 +109,7 @@ class TestBrewExport(CoffeeBrewCase):
         self.assertEqual(self.calls_made() - calls, 3)
 
     def test_the_first_look_comes_when_the_beverage_should_be_ready(self):
-        self.machine.program_ids.filtered(
-            lambda p: p.key == keys.PROGRAM_ESPRESSO
-        ).brew_seconds = 50
+        self.learnt_brew_seconds(50)
         with trap_jobs() as trap:
             __, job = self.queue(trap)
             before = fields.Datetime.now()
@@ -162,6 +160,14 @@ class TestBrewExport(CoffeeBrewCase):
         if ago:
             self.sent_long_ago(brew, ago)
 
+    def _crash_after_sending_the_start(self, brew):
+        """What a worker leaves when it dies once its start reached the
+        machine, before the answer came (60 s ago)."""
+        self._crash_after_recording_the_attempt(brew)
+        self.adapter().call(
+            "start_program", self.sim_machine.ha_id, brew.program_key, OPTIONS
+        )
+
     def test_restart_after_a_start_that_never_left_starts_again(self):
         with trap_jobs() as trap:
             brew, job = self.queue(trap)
@@ -175,11 +181,7 @@ class TestBrewExport(CoffeeBrewCase):
     def test_restart_after_a_start_that_reached_the_machine_does_not(self):
         with trap_jobs() as trap:
             brew, job = self.queue(trap)
-            self._crash_after_recording_the_attempt(brew)
-            # the dead worker's start had reached the machine
-            self.adapter().call(
-                "start_program", self.sim_machine.ha_id, brew.program_key, OPTIONS
-            )
+            self._crash_after_sending_the_start(brew)
             outcome, result = self.perform(job)
         self.assertEqual(outcome, "done", result)
         self.assertIn("answer was lost", result)
@@ -190,10 +192,7 @@ class TestBrewExport(CoffeeBrewCase):
         before = self.total_counter()
         with trap_jobs() as trap:
             brew, job = self.queue(trap)
-            self._crash_after_recording_the_attempt(brew)
-            self.adapter().call(
-                "start_program", self.sim_machine.ha_id, brew.program_key, OPTIONS
-            )
+            self._crash_after_sending_the_start(brew)
             self.simulator.clock.advance(40)
             outcome, _result = self.perform(job)
         self.assertEqual(outcome, "done")
@@ -202,15 +201,10 @@ class TestBrewExport(CoffeeBrewCase):
         self.assertEqual(len(self.api_brews()), 1)
 
     def test_a_count_after_the_learnt_brewing_time_is_the_brew_s(self):
-        self.machine.program_ids.filtered(
-            lambda p: p.key == keys.PROGRAM_ESPRESSO
-        ).brew_seconds = 30
+        self.learnt_brew_seconds(30)
         with trap_jobs() as trap:
             brew, job = self.queue(trap)
-            self._crash_after_recording_the_attempt(brew)  # sent 60 s ago
-            self.adapter().call(
-                "start_program", self.sim_machine.ha_id, brew.program_key, OPTIONS
-            )
+            self._crash_after_sending_the_start(brew)  # 60 s ago
             self.simulator.clock.advance(40)
             outcome, result = self.perform(job)
         self.assertEqual(outcome, "done", result)

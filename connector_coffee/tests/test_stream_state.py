@@ -262,13 +262,17 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         self.stop_reader(thread)
         self.assert_panel_cup_then_brew()
 
-    def started_again_after_the_panel_cup(self, brew, job):
+    def start_again(self, brew, job):
         """The brew's start is found not made (long enough ago): its job
-        starts it again, and it is made."""
+        starts it again."""
         self.locked(self.sent_long_ago, brew)
         outcome, result = self.perform(job)
         self.assertEqual(outcome, "done", result)
         self.assertEqual(brew.state, "brewing", "started again")
+
+    def started_again_after_the_panel_cup(self, brew, job):
+        """The same, and the brew is made."""
+        self.start_again(brew, job)
         self.simulator.clock.advance(31)
         self.until(lambda: brew.state == "done")
 
@@ -312,10 +316,7 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             self.assertTrue(self.refreshes_asked(trap))
             self.locked(self.machine._import_state)  # the refresh it asked for
             self.assertEqual(self.panel_log().quantity, 1, "the refresh counts it")
-            self.locked(self.sent_long_ago, brew)
-            outcome, result = self.perform(job)
-            self.assertEqual(outcome, "done", result)
-            self.assertEqual(brew.state, "brewing", "started again")
+            self.start_again(brew, job)
         self.simulator.faults.stall_events(False)
         self.stop_reader(thread)
         self.assertEqual(
@@ -325,10 +326,7 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
     def test_a_count_the_stream_lost_before_a_start_is_not_taken_for_it(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
-        espresso = self.machine.program_ids.filtered(
-            lambda p: p.key == keys.PROGRAM_ESPRESSO
-        )
-        self.locked(espresso.write, {"brew_seconds": 30})  # learnt earlier
+        self.locked(self.learnt_brew_seconds, 30)
         self.simulator.faults.stall_events(True)
         self.sim_machine.brew_at_panel(keys.PROGRAM_ESPRESSO)
         self.simulator.clock.advance(31)  # counted: the stored counters lag
@@ -368,9 +366,7 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
             self.assertEqual(outcome, "retry", "waits for the panel cup's count")
             self.assertEqual(brew.state, "sent")
             self.locked(self.machine._import_state)  # the refresh it asked for
-            outcome, result = self.perform(job)
-            self.assertEqual(outcome, "done", result)
-            self.assertEqual(brew.state, "brewing", "started again")
+            self.start_again(brew, job)
         self.simulator.faults.stall_events(False)
         self.stop_reader(thread)
         self.assertEqual(
