@@ -305,6 +305,7 @@ class CoffeeBrewExporter(AbstractComponent):
         if errors:
             raise BrewRefused("\n".join(errors))
         self._check_no_start_in_doubt(brew)
+        self._check_no_brew_running(brew)
         self._check_start_slot(brew)
         reading = self._check_machine(brew, self._reading_before_start(brew))
         self._record_attempt(brew, reading)
@@ -365,6 +366,42 @@ class CoffeeBrewExporter(AbstractComponent):
                 seconds=self._unknown_retry_seconds,
                 ignore_retry=self._doubt_is_recent(sent),
             )
+
+    def _check_no_brew_running(self, brew):
+        """Wait while another brew of the machine is brewing, as Odoo knows.
+
+        The event stream may have lost that brew's start (a stall): the
+        machine then looks idle, and a start sent now would be refused; were
+        that answer lost too, the look at this start in doubt would take the
+        other brew's count for this one's. The wait is a busy machine's
+        (``_busy_wait``), until the other brew should be over, or, once it
+        should be, until its follow look settles it.
+        """
+        with brew._committed_env() as committed:
+            running = committed.search(
+                [
+                    ("machine_id", "=", brew.machine_id.id),
+                    ("state", "=", "brewing"),
+                    ("id", "!=", brew.id),
+                ],
+                order="date_started",
+                limit=1,
+            )
+            if not running:
+                return
+            elapsed = self._seconds_since(running.date_started)
+            expected = (
+                running._machine_program().brew_seconds or self._default_brew_seconds
+            )
+            remaining = expected - elapsed
+            if remaining <= 0:
+                remaining = expected + self._margin(running) - elapsed
+            message = _(
+                "The machine is still brewing %s ordered from Odoo: this brew "
+                "will be sent when it is done.",
+                running.name,
+            )
+        raise self._busy_wait(brew, message, max(remaining, 1))
 
     def _doubt_is_recent(self, sent):
         """True while a start sent at ``sent`` has been in doubt for less than

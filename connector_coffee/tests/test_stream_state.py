@@ -374,6 +374,27 @@ class TestStreamState(ReaderMixin, CoffeeBrewCase):
         )
         self.assertEqual(self.panel_log().program_key, keys.PROGRAM_ESPRESSO)
 
+    def test_no_start_while_a_brew_the_stream_missed_is_brewing(self):
+        thread = self.start_reader()
+        self.read_after_opening(self.machine)
+        self.simulator.faults.stall_events(True)  # the stream sees nothing of it
+        with trap_jobs() as trap:
+            first, job = self.queue_brew(trap)
+            self.perform(job)
+        self.assertEqual(first.state, "brewing")
+        self.locked(self.env.invalidate_all)
+        self.assertEqual(self.machine.operation_state, "ready", "as last streamed")
+        calls = self.calls_made()
+        with trap_jobs() as trap:
+            second, job = self.queue_brew(trap)
+            outcome, error = self.perform(job)
+        self.assertEqual(outcome, "retry")
+        self.assertIn(first.name, str(error))
+        self.assertEqual(second.state, "queued")
+        self.assertEqual(self.calls_made(), calls, "no start sent to a busy machine")
+        self.simulator.faults.stall_events(False)
+        self.stop_reader(thread)
+
     def test_a_panel_start_the_stream_lost_is_read_while_it_runs(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
