@@ -347,15 +347,7 @@ class CoffeeBrewExporter(AbstractComponent):
         again (as do that brew's own looks, which end it).
         """
         with brew._committed_env() as committed:
-            in_doubt = committed.search(
-                [
-                    ("machine_id", "=", brew.machine_id.id),
-                    ("state", "=", "sent"),
-                    ("id", "!=", brew.id),
-                ],
-                order="date_sent",
-                limit=1,
-            )
+            in_doubt = self._other_brew(committed, "sent", "date_sent")
             sent = in_doubt.date_sent
         if in_doubt:
             raise BrewMustWait(
@@ -378,15 +370,7 @@ class CoffeeBrewExporter(AbstractComponent):
         should be, until its follow look settles it.
         """
         with brew._committed_env() as committed:
-            running = committed.search(
-                [
-                    ("machine_id", "=", brew.machine_id.id),
-                    ("state", "=", "brewing"),
-                    ("id", "!=", brew.id),
-                ],
-                order="date_started",
-                limit=1,
-            )
+            running = self._other_brew(committed, "brewing", "date_started")
             if not running:
                 return
             elapsed = self._seconds_since(running.date_started)
@@ -402,6 +386,20 @@ class CoffeeBrewExporter(AbstractComponent):
                 running.name,
             )
         raise self._busy_wait(brew, message, max(remaining, 1))
+
+    @staticmethod
+    def _other_brew(brew, state, order):
+        """The first (by ``order``) other brew of ``brew``'s machine in
+        ``state``, as committed (``brew`` is read in a committed env)."""
+        return brew.search(
+            [
+                ("machine_id", "=", brew.machine_id.id),
+                ("state", "=", state),
+                ("id", "!=", brew.id),
+            ],
+            order=order,
+            limit=1,
+        )
 
     def _doubt_is_recent(self, sent):
         """True while a start sent at ``sent`` has been in doubt for less than
