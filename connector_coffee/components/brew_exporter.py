@@ -374,12 +374,9 @@ class CoffeeBrewExporter(AbstractComponent):
             if not running:
                 return
             elapsed = self._seconds_since(running.date_started)
-            expected = (
-                running._machine_program().brew_seconds or self._default_brew_seconds
-            )
-            remaining = expected - elapsed
+            remaining = self._expected_brew_seconds(running) - elapsed
             if remaining <= 0:
-                remaining = expected + self._margin(running) - elapsed
+                remaining = self._first_look_delay(running) - elapsed
             message = _(
                 "The machine is still brewing %s ordered from Odoo: this brew "
                 "will be sent when it is done.",
@@ -787,8 +784,11 @@ class CoffeeBrewExporter(AbstractComponent):
     def _first_look_delay(self, brew):
         """Seconds from the start to the first look: the expected end, and a
         margin (a long one while the event stream will settle the brew)."""
-        expected = brew._machine_program().brew_seconds or self._default_brew_seconds
-        return round(expected + self._margin(brew))
+        return round(self._expected_brew_seconds(brew) + self._margin(brew))
+
+    def _expected_brew_seconds(self, brew):
+        """Seconds the brew's program takes: learnt, or the default."""
+        return brew._machine_program().brew_seconds or self._default_brew_seconds
 
     def _next_look_delay(self, brew, active):
         """Seconds to the next look at a brew still brewing: what remains."""
