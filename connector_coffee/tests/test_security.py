@@ -153,6 +153,55 @@ class TestSecurity(CoffeeTransactionCase):
                 [("access_token", "=", self.issued["access_token"])]
             )
 
+    def test_a_manager_cannot_search_on_a_secret_either(self):
+        backends = self.env["coffee.backend"].with_user(self.manager)
+        for field in SECRETS:
+            for operator in SEARCH_OPERATORS:
+                value = self.prefix(field) + ("%" if "like" in operator else "")
+                with (
+                    self.subTest(field=field, operator=operator),
+                    self.assertRaises(AccessError),
+                ):
+                    backends.search([(field, operator, value)])
+
+    def test_a_manager_cannot_search_the_runtime_secrets_through_a_path(self):
+        runtime = self.backend.runtime_id.sudo()
+        paths = [
+            ("coffee.backend", f"runtime_id.{field}")
+            for field in runtime._secret_field_names()
+            if runtime._fields[field].type == "char"
+        ] + [
+            (model, f"backend_id.{path}")
+            for model in ("coffee.machine", "coffee.brew")
+            for path in ("client_secret", "runtime_id.access_token")
+        ]
+        for model, path in paths:
+            field = path.rsplit(".", 1)[-1]
+            holder = runtime if field in runtime._fields else self.backend.sudo()
+            guess = str(holder[field])[:2] + "%"
+            records = self.env[model].with_user(self.manager)
+            with self.subTest(path=f"{model}: {path}"), self.assertRaises(AccessError):
+                records.search([(path, "=like", guess)])
+
+    def test_a_manager_cannot_sort_group_or_aggregate_by_a_secret(self):
+        backends = self.env["coffee.backend"].with_user(self.manager)
+        runtimes = self.env["coffee.backend.runtime"].with_user(self.manager)
+        queries = {
+            "order": lambda: backends.search([], order="client_secret"),
+            "group by": lambda: backends.read_group([], ["jura_pin"], ["jura_pin"]),
+            "aggregate": lambda: backends._read_group([], [], ["client_secret:max"]),
+            "runtime order": lambda: runtimes.search([], order="refresh_token desc"),
+            "runtime group by": lambda: runtimes._read_group([], ["device_code"]),
+        }
+        for what, query in queries.items():
+            with self.subTest(what), self.assertRaises(AccessError):
+                query()
+
+    def test_the_connector_itself_still_finds_a_runtime_by_its_state(self):
+        runtime = self.env["coffee.backend.runtime"].sudo()
+        found = runtime.search([("oauth_state", "=", "live-state")])
+        self.assertEqual(found, self.backend.runtime_id)
+
     def test_connector_manager_reads_the_secrets(self):
         values = self.backend.with_user(self.manager).read(list(SECRETS))[0]
         self.assertEqual(values["client_secret"], "coffee-secret")

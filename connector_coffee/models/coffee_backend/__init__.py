@@ -1,3 +1,4 @@
+from . import secrets
 from . import runtime
 from . import common
 from . import committed_state

@@ -43,10 +43,10 @@ from odoo.addons.component.core import _component_databases
 from odoo.addons.queue_job.jobrunner import _is_runner_enabled
 
 from ...exceptions import CoffeeJobError
+from .secrets import SECRET_GROUPS
 
 _logger = logging.getLogger(__name__)
 
-SECRET_GROUPS = "connector.group_connector_manager"
 SECRET_FIELDS = (
     "access_token",
     "refresh_token",
@@ -79,6 +79,7 @@ class CoffeeBackend(models.Model):
     _inherit = [
         "connector.backend",
         "coffee.committed.mixin",
+        "coffee.secret.mixin",
         "mail.thread",
         "mail.activity.mixin",
     ]

@@ -22,7 +22,7 @@ through computed fields that cannot be searched.
 
 from odoo import fields, models
 
-SECRET_GROUPS = "connector.group_connector_manager"
+from .secrets import SECRET_GROUPS
 
 AUTH_STATES = [
     ("not_authorized", "Not authorized"),
@@ -34,6 +34,7 @@ AUTH_STATES = [
 
 class CoffeeBackendRuntime(models.Model):
     _name = "coffee.backend.runtime"
+    _inherit = ["coffee.secret.mixin"]
     _description = "Coffee Backend Runtime State"
 
     backend_id = fields.Many2one(
