@@ -313,7 +313,7 @@ class CoffeeBackend(models.Model):
                 authenticator.start_device_authorization()
             except CoffeeJobError as error:
                 self._raise_user_error(error)
-        self.with_delay(
+        self.sudo().with_delay(
             eta=max(self.device_interval, 1),
             description=_("Wait for the device authorization of %s", self.name),
         )._poll_device_authorization()

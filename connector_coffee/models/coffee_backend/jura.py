@@ -79,7 +79,7 @@ class CoffeeBackend(models.Model):
         self.ensure_one()
         self._check_manager()
         self._store({"auth_state": "pending"})
-        self.with_delay(
+        self.sudo().with_delay(
             description=_("Pair %s (press OK on the machine)", self.name)
         )._pair_machine()
         return self._notify(
