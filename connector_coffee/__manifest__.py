@@ -4,7 +4,7 @@
     "name": "Coffee Connector",
     "summary": "Connect coffee machines (Home Connect, JURA) to Odoo: machines, "
     "beverages, brews and alerts through queue jobs",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "development_status": "Alpha",
     "category": "Connector",
     "website": "https://github.com/OCA/connector-coffee",

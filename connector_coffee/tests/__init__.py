@@ -24,6 +24,7 @@ from . import test_jura_brew
 from . import test_jura_machines
 from . import test_jura_pairing
 from . import test_manager_rights
+from . import test_migration_steps
 from . import test_panel_brews
 from . import test_rpc_rights
 from . import test_schedule
