@@ -26,9 +26,7 @@ def test_selected_option_is_set_then_read(hc_api, machine_id):
 
 def test_selected_options_are_set_from_a_mapping(hc_api, machine_id):
     hc_api.select_program(machine_id, ESPRESSO)
-    hc_api.set_selected_options(
-        machine_id, {FILL: 50, keys.OPTION_BEAN_AMOUNT: STRONG}
-    )
+    hc_api.set_selected_options(machine_id, {FILL: 50, keys.OPTION_BEAN_AMOUNT: STRONG})
     program = hc_api.get_selected_program(machine_id)
     assert program.option_value(keys.OPTION_BEAN_AMOUNT) == STRONG
 

@@ -207,7 +207,9 @@ def test_acknowledge_event_confirms_a_present_alert(sim, api, ha_id, machine):
     machine.brew_at_panel(ESPRESSO)
     sim.clock.advance(30)
     key = keys.COMMAND_ACKNOWLEDGE_EVENT
-    answer = api.put(f"homeappliances/{ha_id}/commands/{key}", {"key": key, "value": True})
+    answer = api.put(
+        f"homeappliances/{ha_id}/commands/{key}", {"key": key, "value": True}
+    )
     assert answer.status_code == 204
     assert keys.EVENT_BEAN_CONTAINER_EMPTY in machine.confirmed_events
 
@@ -222,7 +224,9 @@ def test_an_acknowledged_alert_still_blocks_brewing(sim, api, ha_id, machine):
 
 def test_another_command_is_unsupported_command_403(api, ha_id):
     key = "BSH.Common.Command.PauseProgram"
-    answer = api.put(f"homeappliances/{ha_id}/commands/{key}", {"key": key, "value": True})
+    answer = api.put(
+        f"homeappliances/{ha_id}/commands/{key}", {"key": key, "value": True}
+    )
     assert (answer.status_code, error_key(answer)) == (
         403,
         keys.ERROR_UNSUPPORTED_COMMAND,

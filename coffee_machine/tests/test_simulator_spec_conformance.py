@@ -162,10 +162,10 @@ def _body_kind(path: str) -> str:
 def content_type_is_checked(case: Any, response: Any) -> bool:
     """Whether the specification's content type holds (see the two cases)."""
     if response.status_code == 204 and not response.content:
-        # The spec's global `produces` types every answer; an empty 204 has no type.
+        # The global `produces` types every answer; an empty 204 has no type.
         return False
     if case.operation.path == IMAGE_PATH and response.status_code != 200:
-        # Home Connect refuses an image in JSON, like any request; `produces` is the image's.
+        # Home Connect refuses in JSON, an image too; `produces` is the image's.
         return False
     return True
 

@@ -214,9 +214,7 @@ class ApiEndpoints:
         self.machine(ha_id).set_selected_options(_options_from_body(body))
         return 204, None
 
-    def set_selected_option(
-        self, ha_id: str, key: str, body: Any
-    ) -> tuple[int, Any]:
+    def set_selected_option(self, ha_id: str, key: str, body: Any) -> tuple[int, Any]:
         value = _value_for(key, body, keys.ERROR_UNSUPPORTED_OPTION)
         self.machine(ha_id).set_selected_options({key: value})
         return 204, None

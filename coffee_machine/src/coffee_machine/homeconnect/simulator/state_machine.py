@@ -293,7 +293,7 @@ class CoffeeMachine(MachineApi):
             )
         if value is not True:
             raise MachineError(
-                keys.ERROR_UNSUPPORTED_COMMAND, f"Command {key} takes the value true", 403
+                keys.ERROR_UNSUPPORTED_COMMAND, f"{key} takes the value true", 403
             )
 
     # -------------------------------------------------------- care and errors --
