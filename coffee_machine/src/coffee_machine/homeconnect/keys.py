@@ -17,6 +17,7 @@ slots, cleaning programs), and the client keeps those as they come.
 
 MEDIA_TYPE = "application/vnd.bsh.sdk.v1+json"
 EVENT_STREAM_MEDIA_TYPE = "text/event-stream"
+IMAGE_MEDIA_TYPE = "image/jpeg"  # the images of a fridge's camera
 
 APPLIANCE_TYPE = "CoffeeMaker"
 DEFAULT_SCOPE = "IdentifyAppliance CoffeeMaker"
@@ -79,6 +80,11 @@ COUNTERS = tuple(COUNTER_PREFIX + family for family in COUNTER_FAMILIES)
 SETTING_POWER_STATE = "BSH.Common.Setting.PowerState"
 SETTING_CHILD_LOCK = "BSH.Common.Setting.ChildLock"
 SETTING_CUP_WARMER = "ConsumerProducts.CoffeeMaker.Setting.CupWarmer"
+
+# -- commands -----------------------------------------------------------------
+#: The one command of a coffee maker: confirm the alerts that ask for it
+#: (value ``true``), as the machine's OK button does.
+COMMAND_ACKNOWLEDGE_EVENT = "BSH.Common.Command.AcknowledgeEvent"
 
 # -- the active program, as notified on the event stream ---------------------
 ROOT_ACTIVE_PROGRAM = "BSH.Common.Root.ActiveProgram"
@@ -207,6 +213,9 @@ ERROR_UNSUPPORTED_STATUS = "SDK.Error.UnsupportedStatus"
 ERROR_INVALID_OPTION_VALUE = "SDK.Error.InvalidOptionValue"
 ERROR_INVALID_SETTING_STATE = "SDK.Error.InvalidSettingState"
 ERROR_BAD_REQUEST = "400"
+ERROR_ACTIVE_PROGRAM_NOT_SET = "SDK.Error.ActiveProgramNotSet"
+ERROR_SELECTED_PROGRAM_NOT_SET = "SDK.Error.SelectedProgramNotSet"
+ERROR_UNSUPPORTED_COMMAND = "SDK.Error.UnsupportedCommand"
 EVENT_APPLIANCE_PAIRED = "BSH.Common.Appliance.Paired"
 EVENT_APPLIANCE_DEPAIRED = "BSH.Common.Appliance.Depaired"
 

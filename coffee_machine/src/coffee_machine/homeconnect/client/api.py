@@ -70,6 +70,12 @@ def _options_body(options: OptionsArg) -> list[dict[str, Any]]:
     return [option.to_api() for option in options]
 
 
+def _command_key(item: Any) -> str:
+    if not isinstance(item, Mapping) or not isinstance(item.get("key"), str):
+        raise MalformedResponseError("Malformed answer: a command without a key.")
+    return item["key"]
+
+
 class HomeConnectClient:
     """A Home Connect API client for one access token.
 
@@ -252,6 +258,52 @@ class HomeConnectClient:
             self._program_body(program_key, options),
         )
 
+    # -- options of the selected and the active program ---------------------------
+
+    def get_selected_options(self, ha_id: str) -> list[Option]:
+        """The option values of the selected program (404 if none is selected)."""
+        return self._get(
+            self._path(ha_id, "programs", "selected", "options"),
+            "selected program options",
+            lambda data: self._list_of(data, "options", Option.from_api),
+        )
+
+    def set_selected_options(self, ha_id: str, options: OptionsArg) -> None:
+        """Adjust options of the selected program before it is started at the
+        machine (409 ``SelectedProgramNotSet`` when none is selected, and the
+        refusals of a start for an unknown option or value)."""
+        self._call(
+            "PUT",
+            self._path(ha_id, "programs", "selected", "options"),
+            {"data": {"options": _options_body(options)}},
+        )
+
+    def set_selected_option(self, ha_id: str, option_key: str, value: Any) -> None:
+        """Adjust one option of the selected program."""
+        self._call(
+            "PUT",
+            self._path(ha_id, "programs", "selected", "options", segment(option_key)),
+            {"data": {"key": option_key, "value": value}},
+        )
+
+    def get_active_options(self, ha_id: str) -> list[Option]:
+        """The option values of the running program, progress included (404
+        :class:`~.errors.NoProgramActiveError` when idle)."""
+        return self._get(
+            self._path(ha_id, "programs", "active", "options"),
+            "active program options",
+            lambda data: self._list_of(data, "options", Option.from_api),
+        )
+
+    def set_active_option(self, ha_id: str, option_key: str, value: Any) -> None:
+        """Change one option of the running program. A coffee maker refuses it
+        while brewing (:class:`~.errors.WrongOperationStateError`)."""
+        self._call(
+            "PUT",
+            self._path(ha_id, "programs", "active", "options", segment(option_key)),
+            {"data": {"key": option_key, "value": value}},
+        )
+
     @staticmethod
     def _program_body(program_key: str, options: OptionsArg) -> dict[str, Any]:
         data: dict[str, Any] = {"key": program_key}
@@ -299,6 +351,28 @@ class HomeConnectClient:
             self._path(ha_id, "settings", segment(key)),
             {"data": {"key": key, "value": value}},
         )
+
+    # -- commands -------------------------------------------------------------------
+
+    def get_commands(self, ha_id: str) -> list[str]:
+        """The keys of the commands the appliance takes now."""
+        return self._get(
+            self._path(ha_id, "commands"),
+            "commands",
+            lambda data: self._list_of(data, "commands", _command_key),
+        )
+
+    def send_command(self, ha_id: str, command_key: str, value: Any = True) -> None:
+        """Run one command (a coffee maker refuses others than its own: 403)."""
+        self._call(
+            "PUT",
+            self._path(ha_id, "commands", segment(command_key)),
+            {"data": {"key": command_key, "value": value}},
+        )
+
+    def acknowledge_events(self, ha_id: str) -> None:
+        """Confirm the appliance's alerts that ask for it, as its OK button does."""
+        self.send_command(ha_id, keys.COMMAND_ACKNOWLEDGE_EVENT, True)
 
     # -- events ---------------------------------------------------------------------
 

@@ -110,12 +110,12 @@ class ApiRequests(StreamRequests):
                 raise ApiError(
                     406, keys.ERROR_NOT_ACCEPTABLE, "Use Accept: text/event-stream"
                 )
-        elif not _accepts(accept, keys.MEDIA_TYPE):
+        elif not _accepts(accept, route.produces):
             raise ApiError(
                 406,
                 keys.ERROR_NOT_ACCEPTABLE,
                 f"Resource representation is only available with these types:\n"
-                f"{keys.MEDIA_TYPE}",
+                f"{route.produces}",
             )
         try:
             token = self.sim.oauth.authenticate(self.headers.get("Authorization"))

@@ -15,7 +15,10 @@ raised; stopping it (:meth:`Brewing.stop_program`) aborts it instead
 (ProgramAborted). Either way the machine's brew log, :attr:`brews`, records it.
 
 Selecting a program (:meth:`Brewing.select_program`) only shows it on the
-display: nothing is brewed.
+display: nothing is brewed. Its options can then be adjusted
+(:meth:`Brewing.set_selected_options`: strength, fill quantity...) while the
+machine is on and idle, each checked as a start checks it; those of the
+beverage being brewed cannot (:meth:`Brewing.set_active_options`).
 """
 
 from __future__ import annotations
@@ -111,6 +114,55 @@ class Brewing(Care):
             self.selected = (key, values)
             uri = f"/api/homeappliances/{self.ha_id}/programs/selected"
             self._notify(keys.ROOT_SELECTED_PROGRAM, key, uri=lambda _k: uri)
+
+    def set_selected_options(self, options: Mapping[str, Any]) -> None:
+        """Adjust options of the selected program, as the app does before the
+        user presses start at the machine (a favourite adjusted, a stronger cup).
+        """
+        with self._lock:
+            self._require_connected()
+            if self.selected is None:
+                raise MachineError(
+                    keys.ERROR_SELECTED_PROGRAM_NOT_SET,
+                    "Request cannot be performed since no program is selected",
+                )
+            self._require_on_and_idle()
+            key, values = self.selected
+            spec = self._program(key)
+            for option_key, value in options.items():
+                self._check_option(spec, option_key, value)
+            self.selected = (key, {**values, **options})
+            base = f"/api/homeappliances/{self.ha_id}/programs/selected/options/"
+            self._emit(
+                "NOTIFY",
+                [
+                    self._item(option_key, value, base + option_key, unit=unit)
+                    for option_key, value, unit in self._option_triples(spec, options)
+                ],
+            )
+
+    def set_active_options(self, options: Mapping[str, Any]) -> None:
+        """Refuse to change the beverage being brewed: once the grinder runs, a
+        coffee machine takes no new strength or quantity."""
+        with self._lock:
+            self._require_connected()
+            if self.active is None:
+                raise MachineError(
+                    keys.ERROR_ACTIVE_PROGRAM_NOT_SET,
+                    "Request cannot be performed since no active program is set",
+                )
+            for option_key in options:
+                if self.active.spec.option(option_key) is None:
+                    raise MachineError(
+                        keys.ERROR_UNSUPPORTED_OPTION,
+                        f"Option {option_key} is not supported by "
+                        f"{self.active.spec.key}",
+                    )
+            if options:
+                raise MachineError(
+                    keys.ERROR_WRONG_OPERATION_STATE,
+                    "The options of a beverage cannot be changed while it is brewing",
+                )
 
     def _begin(self, spec: ProgramSpec, values: dict[str, Any], source: str) -> None:
         now = self.clock.now()
@@ -218,17 +270,21 @@ class Brewing(Care):
     ) -> dict[str, Any]:
         values = spec.defaults()
         for key, value in options.items():
-            option = spec.option(key)
-            if option is None:
-                raise MachineError(
-                    keys.ERROR_UNSUPPORTED_OPTION,
-                    f"Option {key} is not supported by {spec.key}",
-                )
-            error = option.check(value)
-            if error:
-                raise MachineError(error, f"Value {value!r} not allowed for {key}")
+            self._check_option(spec, key, value)
             values[key] = value
         return values
+
+    def _check_option(self, spec: ProgramSpec, key: str, value: Any) -> None:
+        """The program has the option and the value is allowed, or 409."""
+        option = spec.option(key)
+        if option is None:
+            raise MachineError(
+                keys.ERROR_UNSUPPORTED_OPTION,
+                f"Option {key} is not supported by {spec.key}",
+            )
+        error = option.check(value)
+        if error:
+            raise MachineError(error, f"Value {value!r} not allowed for {key}")
 
     # ------------------------------------------------------------------ publishing --
     def _set_local_control(self, active: bool) -> None:

@@ -12,6 +12,10 @@ the EVENT then turns ``Off``.
 A :class:`Countdown` counts in cups: twenty cups before descaling is due the
 machine starts warning (DescalingIn20Cups, 15, 10, 5), then asks to be
 descaled, then says it is overdue, and at last blocks.
+
+An alert that asks to be acknowledged (``handling`` ``acknowledge``) turns
+``Confirmed`` when someone does (:meth:`Care.acknowledge_events`); it stays
+until its cause is gone, then turns ``Off``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import keys
-from .catalogue import BEAN_GRAMS
+from .catalogue import BEAN_GRAMS, event_style
 from .errors import MachineError
 from .machine_base import MachineBase
 
@@ -180,6 +184,17 @@ class Care(MachineBase):
             countdown = self.countdowns[name]
             countdown.remaining = countdown.every
             self._clear_events(countdown.all_events())
+
+    def acknowledge_events(self) -> None:
+        """Someone confirms the alerts that ask for it (OK on the panel, or the
+        ``AcknowledgeEvent`` command): each turns ``Confirmed``. The cause stays:
+        an empty bean container still blocks brewing until it is filled."""
+        with self._lock:
+            waiting = self.present_events - self.confirmed_events
+            for key in sorted(waiting):
+                if event_style(key).handling == "acknowledge":
+                    self._event(key, keys.EVENT_CONFIRMED)
+                    self.confirmed_events.add(key)
 
     def _clear_events(self, event_keys: list[str]) -> None:
         for key in event_keys:

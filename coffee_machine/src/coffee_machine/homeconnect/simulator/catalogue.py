@@ -363,6 +363,7 @@ NAMES: dict[str, tuple[str, str]] = {
     keys.EVENT_DRIP_TRAY_FULL: ("Drip tray full", "Tropfschale voll"),
     keys.EVENT_PROGRAM_FINISHED: ("Program finished", "Programm beendet"),
     keys.EVENT_PROGRAM_ABORTED: ("Program aborted", "Programm abgebrochen"),
+    keys.COMMAND_ACKNOWLEDGE_EVENT: ("Acknowledge event", "Ereignis bestätigen"),
 }
 _GERMAN_BEAN = {
     "VeryMild": "Sehr mild",

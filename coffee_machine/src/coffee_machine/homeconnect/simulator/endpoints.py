@@ -8,11 +8,19 @@ returns ``(status, data)``: ``data`` is what goes inside ``{"data": ...}``,
 ``None`` for a ``204``. The endpoints, by family:
 
 * appliances: ``GET /api/homeappliances`` and ``/{haId}``;
-* programs: ``programs/available[/{key}]``, ``programs/active`` (``GET``, and
-  ``PUT`` to brew, ``DELETE`` to stop) and ``programs/selected``, each with
-  ``/options[/{key}]``;
+* programs: ``programs`` (all of them, with the active and the selected),
+  ``programs/available[/{key}]``, ``programs/active`` (``GET``, and ``PUT``
+  to brew, ``DELETE`` to stop) and ``programs/selected``, each with
+  ``/options[/{key}]`` to read (``GET``) and to change (``PUT``);
 * status and settings: ``status[/{key}]``, ``settings[/{key}]``, and ``PUT
-  settings/{key}``.
+  settings[/{key}]``;
+* commands and images: ``commands`` (``GET``, ``PUT``), ``commands/{key}``,
+  ``images`` and ``images/{key}`` (a coffee maker has none).
+
+A ``PUT`` to a URL that names its key (``settings/{key}``,
+``options/{key}``, ``commands/{key}``) may repeat the key in its body; a body
+naming another is refused as the machine refuses an unknown key (409, or 403
+for a command): the specification gives these operations no ``400``.
 
 The machine (:mod:`.machine_api`) gives plain ``(key, value, unit)`` triples;
 the endpoints turn them into API items, adding the localised ``name`` and,
@@ -138,6 +146,29 @@ class ApiEndpoints:
             "options": self.items(options),
         }
 
+    def all_programs(self, ha_id: str) -> tuple[int, Any]:
+        overview = self.machine(ha_id).program_overview()
+        programs = [
+            {
+                "key": spec.key,
+                "name": localise(spec.key, self.language),
+                "constraints": {"available": available, "execution": spec.execution},
+            }
+            for spec, available in overview["programs"]
+        ]
+        selected_access = "readWrite" if overview["selected_writable"] else "read"
+        return 200, {
+            "programs": programs,
+            "active": self._overview_program(overview["active"], "read"),
+            "selected": self._overview_program(overview["selected"], selected_access),
+        }
+
+    def _overview_program(self, program: Any, access: str) -> dict[str, Any]:
+        """The active or selected program in ``GET programs``: its constraints
+        alone when there is none."""
+        body = self._program_body(*program) if program else {}
+        return {**body, "constraints": {"access": access}}
+
     def active(self, ha_id: str) -> tuple[int, Any]:
         return 200, self._program_body(*self.machine(ha_id).active_program())
 
@@ -161,10 +192,32 @@ class ApiEndpoints:
         return 200, self._one(options, option_key)
 
     def _one(self, options: list, option_key: str) -> dict[str, Any]:
+        """One option of a program; one it does not have is a 404, the only
+        refusal the specification gives these reads."""
         for key, value, unit in options:
             if key == option_key:
                 return _api_item(key, value, unit, self.language)
-        raise MachineError(keys.ERROR_UNSUPPORTED_OPTION, f"Option {option_key}")
+        raise MachineError(
+            keys.ERROR_UNSUPPORTED_OPTION, f"Option {option_key} is not set", 404
+        )
+
+    def set_active_options(self, ha_id: str, body: Any) -> tuple[int, Any]:
+        self.machine(ha_id).set_active_options(_options_from_body(body))
+        return 204, None
+
+    def set_active_option(self, ha_id: str, key: str, body: Any) -> tuple[int, Any]:
+        value = _value_for(key, body, keys.ERROR_UNSUPPORTED_OPTION)
+        self.machine(ha_id).set_active_options({key: value})
+        return 204, None
+
+    def set_selected_options(self, ha_id: str, body: Any) -> tuple[int, Any]:
+        self.machine(ha_id).set_selected_options(_options_from_body(body))
+        return 204, None
+
+    def set_selected_option(self, ha_id: str, key: str, body: Any) -> tuple[int, Any]:
+        value = _value_for(key, body, keys.ERROR_UNSUPPORTED_OPTION)
+        self.machine(ha_id).set_selected_options({key: value})
+        return 204, None
 
     def start(self, ha_id: str, body: Any) -> tuple[int, Any]:
         key, options = _program_from_body(body)
@@ -207,13 +260,35 @@ class ApiEndpoints:
         return 200, data
 
     def put_setting(self, ha_id: str, key: str, body: Any) -> tuple[int, Any]:
-        data = _data(body)
-        if data.get("key", key) != key or "value" not in data:
-            raise ApiError(
-                400, keys.ERROR_BAD_REQUEST, "Body must be {data: {key, value}}"
-            )
-        self.machine(ha_id).put_setting(key, data["value"])
+        value = _value_for(key, body, keys.ERROR_UNSUPPORTED_SETTING)
+        self.machine(ha_id).put_setting(key, value)
         return 204, None
+
+    def put_settings(self, ha_id: str, body: Any) -> tuple[int, Any]:
+        self.machine(ha_id).put_settings(_key_values(_data_list(body)))
+        return 204, None
+
+    def commands(self, ha_id: str) -> tuple[int, Any]:
+        listed = [
+            {"key": key, "name": localise(key, self.language)}
+            for key in self.machine(ha_id).commands()
+        ]
+        return 200, {"commands": listed}
+
+    def put_commands(self, ha_id: str, body: Any) -> tuple[int, Any]:
+        self.machine(ha_id).run_commands(_key_values(_data_list(body)))
+        return 204, None
+
+    def put_command(self, ha_id: str, key: str, body: Any) -> tuple[int, Any]:
+        value = _value_for(key, body, keys.ERROR_UNSUPPORTED_COMMAND, status=403)
+        self.machine(ha_id).run_commands({key: value})
+        return 204, None
+
+    def images(self, ha_id: str) -> tuple[int, Any]:
+        return 200, {"images": self.machine(ha_id).images()}
+
+    def image(self, ha_id: str, key: str) -> tuple[int, Any]:
+        return 200, self.machine(ha_id).image(key)
 
 
 def _data(body: Any) -> dict[str, Any]:
@@ -222,15 +297,51 @@ def _data(body: Any) -> dict[str, Any]:
     return body["data"]
 
 
+def _data_list(body: Any) -> list[Any]:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise ApiError(400, keys.ERROR_BAD_REQUEST, 'The body must be {"data": [...]}')
+    return body["data"]
+
+
+def _key_values(items: Any) -> dict[str, Any]:
+    """``[{"key", "value"}...]`` as ``{key: value}`` (400 if an item is not)."""
+    values = {}
+    for item in items:
+        if not isinstance(item, dict) or "value" not in item:
+            raise ApiError(400, keys.ERROR_BAD_REQUEST, "An item needs key, value")
+        if not isinstance(item.get("key"), str):
+            raise ApiError(400, keys.ERROR_BAD_REQUEST, "An item's key is a string")
+        values[item["key"]] = item["value"]
+    return values
+
+
+def _options_from_body(body: Any) -> dict[str, Any]:
+    """The options of ``{"data": {"options": [{"key", "value"}...]}}``."""
+    options = _data(body).get("options")
+    if not isinstance(options, list):
+        raise ApiError(400, keys.ERROR_BAD_REQUEST, "The body needs data.options")
+    return _key_values(options)
+
+
+def _value_for(key: str, body: Any, unsupported: str, status: int = 409) -> Any:
+    """The value of ``{"data": {"key", "value"}}`` sent to the URL of ``key``.
+
+    A body naming another key is refused like an unknown key (``unsupported``).
+    """
+    data = _data(body)
+    if "value" not in data:
+        raise ApiError(400, keys.ERROR_BAD_REQUEST, "Body must be {data: {key, value}}")
+    if data.get("key", key) != key:
+        raise MachineError(
+            unsupported, f"The body names {data['key']!r}, the URL {key!r}", status
+        )
+    return data["value"]
+
+
 def _program_from_body(body: Any) -> tuple[str, dict[str, Any]]:
     data = _data(body)
     key = data.get("key")
     options = data.get("options") or []
     if not isinstance(key, str) or not isinstance(options, list):
         raise ApiError(400, keys.ERROR_BAD_REQUEST, "A program needs a key")
-    values = {}
-    for option in options:
-        if not isinstance(option, dict) or "key" not in option or "value" not in option:
-            raise ApiError(400, keys.ERROR_BAD_REQUEST, "An option needs key, value")
-        values[option["key"]] = option["value"]
-    return key, values
+    return key, _key_values(options)

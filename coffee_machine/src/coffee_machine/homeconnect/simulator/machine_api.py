@@ -2,13 +2,17 @@
 
 The ``/api`` endpoints (:mod:`.endpoints`) ask the machine, never its
 attributes: ``GET /api/homeappliances/{haId}`` is :meth:`MachineApi.appliance`,
+``.../programs`` :meth:`MachineApi.program_overview`,
 ``.../programs/available`` :meth:`MachineApi.available_programs`,
 ``.../programs/active`` :meth:`MachineApi.active_program`, ``.../status``
-:meth:`MachineApi.status`. Each answers plain data, ``(key, value, unit)``
-triples for lists of items, and refuses with the API's error
-(:class:`.errors.MachineError`): an offline machine answers nothing, a machine
-that is off or busy offers no program. Settings, which the API also changes,
-are with the state machine (:meth:`.state_machine.CoffeeMachine.put_setting`).
+:meth:`MachineApi.status`, ``.../commands`` :meth:`MachineApi.commands` and
+``.../images`` :meth:`MachineApi.images` (empty: a coffee maker has no
+camera). Each answers plain data, ``(key, value, unit)`` triples for lists of
+items, and refuses with the API's error (:class:`.errors.MachineError`): an
+offline machine answers nothing, a machine that is off or busy offers no
+program. Settings and commands, which the API also changes or runs, are with
+the state machine (:meth:`.state_machine.CoffeeMachine.put_setting`,
+:meth:`.state_machine.CoffeeMachine.run_commands`).
 
 :meth:`MachineApi.snapshot` is everything at once, for the control endpoint
 and for tests.
@@ -58,6 +62,26 @@ class MachineApi(Brewing):
                 )
             return spec
 
+    def program_overview(self) -> dict[str, Any]:
+        """Every program with whether it can run now, the active and the
+        selected one (``GET .../programs``): answered in any state but offline.
+
+        ``programs`` holds ``(spec, available)`` pairs; ``active`` and
+        ``selected`` are ``(key, [(option, value, unit)])`` or ``None``;
+        ``selected_writable`` says whether the selection can be changed now.
+        """
+        with self._lock:
+            self._require_connected()
+            idle = self.power_state == keys.POWER_ON and self.active is None
+            return {
+                "programs": [
+                    (spec, spec.available and idle) for spec in self.catalogue.values()
+                ],
+                "active": self.active_program() if self.active else None,
+                "selected": self.selected_program() if self.selected else None,
+                "selected_writable": idle,
+            }
+
     def active_program(self) -> tuple[str, list[tuple[str, Any, str | None]]]:
         """``(key, [(option, value, unit)])`` of the beverage being brewed."""
         with self._lock:
@@ -104,6 +128,25 @@ class MachineApi(Brewing):
                 return item
         raise MachineError(keys.ERROR_UNSUPPORTED_STATUS, f"Status {key} unsupported")
 
+    def commands(self) -> list[str]:
+        """The commands the machine takes: a coffee maker has one, to
+        acknowledge its alerts (:meth:`.state_machine.CoffeeMachine.run_commands`)."""
+        with self._lock:
+            self._require_connected()
+            return [keys.COMMAND_ACKNOWLEDGE_EVENT]
+
+    def images(self) -> list[dict[str, Any]]:
+        """A coffee maker has no camera: its list of images is empty."""
+        with self._lock:
+            self._require_connected()
+            return []
+
+    def image(self, key: str) -> bytes:
+        """No image has ``key`` on a coffee maker: 404."""
+        with self._lock:
+            self._require_connected()
+            raise MachineError(keys.ERROR_NOT_FOUND, f"No image {key}", 404)
+
     def snapshot(self) -> dict[str, Any]:
         """Everything about the machine, as plain JSON-able data."""
         with self._lock:
@@ -130,6 +173,7 @@ class MachineApi(Brewing):
                 "drip_tray_cups": self.drip_tray_cups,
                 "countdowns": {n: c.remaining for n, c in self.countdowns.items()},
                 "present_events": sorted(self.present_events),
+                "confirmed_events": sorted(self.confirmed_events),
                 "programs": list(self.catalogue),
                 "brews": [dict(b) for b in self.brews],
             }

@@ -19,7 +19,8 @@ simulator hands over (:meth:`.events.EventBus.publish`). An offline machine
 publishes nothing, and refuses every API request (:meth:`_require_connected`).
 
 EVENT items are the machine's alerts (beans empty, descaling due, beverage
-finished...): :attr:`present_events` holds those currently ``Present``.
+finished...): :attr:`present_events` holds those currently ``Present``, and
+:attr:`confirmed_events` those of them someone acknowledged (``Confirmed``).
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class MachineBase:
     countdowns: dict[str, Countdown]
     #: EVENT keys currently Present (alerts the machine shows).
     present_events: set[str]
+    #: Present EVENT keys someone acknowledged (``Confirmed``): still there.
+    confirmed_events: set[str]
     # ----------------------------------------------------------------- timers --
     _remote_start_timer: Timer | None
     _finished_timer: Timer | None
@@ -120,8 +123,10 @@ class MachineBase:
     def _event(self, key: str, value: str) -> None:
         if value == keys.EVENT_PRESENT:
             self.present_events.add(key)
-        else:
+        elif value == keys.EVENT_OFF:
             self.present_events.discard(key)
+        if value != keys.EVENT_CONFIRMED:
+            self.confirmed_events.discard(key)
         style = event_style(key)
         uri = f"/api/homeappliances/{self.ha_id}/events"
         self._emit(

@@ -75,6 +75,8 @@ SCOPE_NEEDS = {
     "monitor": ("Monitor", "CoffeeMaker-Monitor", "CoffeeMaker"),
     "control": ("Control", "CoffeeMaker-Control", "CoffeeMaker"),
     "settings": ("Settings", "CoffeeMaker-Settings", "CoffeeMaker"),
+    # a camera's scopes: no CoffeeMaker scope reaches images (403)
+    "images": ("Images", "FridgeFreezer-Images", "FridgeFreezer"),
 }
 _USER_CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXZ"
 _TOKEN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"

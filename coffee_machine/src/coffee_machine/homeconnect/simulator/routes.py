@@ -8,7 +8,15 @@ Each :class:`Route` says, for one method and one URL pattern under
 * ``kind``: what the quotas count it as (``call``, ``start``, ``stop``), or
   ``stream`` for the event streams (:mod:`.stream`);
 * ``handler``: the :class:`.endpoints.ApiEndpoints` method that answers it
-  (``None`` for a stream); ``body``: whether it takes a JSON body (``PUT``).
+  (``None`` for a stream); ``body``: whether it takes a JSON body (``PUT``);
+* ``produces``: the media type of a success, which ``Accept`` must allow:
+  the API's JSON everywhere, ``image/jpeg`` for one image (its refusals are
+  JSON all the same, as Home Connect sends them).
+
+Every operation of BSH's specification has its line, the two event streams
+included: what a coffee maker cannot do (commands other than its own, images)
+is refused by the machine, with the status the specification documents,
+never by a missing route.
 
 :func:`match_route` finds the route of a request: a known path with another
 method is a ``405``, an unknown path a ``404``. A trailing ``/`` is allowed.
@@ -37,6 +45,7 @@ class Route:
     handler: Callable[..., tuple[int, Any]]
     kind: str = "call"  # quota: call, start, stop, stream
     body: bool = False
+    produces: str = keys.MEDIA_TYPE  # what a success is sent as (Accept)
 
 
 _HA = r"(?P<ha_id>[^/]+)"
@@ -45,63 +54,48 @@ _KEY = r"(?P<key>[^/]+)"
 
 def _routes() -> list[Route]:
     base = "/api/homeappliances"
+    api = ApiEndpoints
+    ha = f"/{_HA}"
+    active = f"{ha}/programs/active"
+    selected = f"{ha}/programs/selected"
     table = [
-        ("GET", "", "identify", ApiEndpoints.appliances, "call"),
+        ("GET", "", "identify", api.appliances, "call"),
         ("GET", "/events", "monitor", None, "stream"),
-        ("GET", f"/{_HA}", "identify", ApiEndpoints.appliance, "call"),
-        ("GET", f"/{_HA}/events", "monitor", None, "stream"),
-        ("GET", f"/{_HA}/programs/available", "monitor", ApiEndpoints.programs, "call"),
-        (
-            "GET",
-            f"/{_HA}/programs/available/{_KEY}",
-            "monitor",
-            ApiEndpoints.program,
-            "call",
-        ),
-        ("GET", f"/{_HA}/programs/active", "monitor", ApiEndpoints.active, "call"),
-        ("PUT", f"/{_HA}/programs/active", "control", ApiEndpoints.start, "start"),
-        ("DELETE", f"/{_HA}/programs/active", "control", ApiEndpoints.stop, "stop"),
-        (
-            "GET",
-            f"/{_HA}/programs/active/options",
-            "monitor",
-            ApiEndpoints.active_options,
-            "call",
-        ),
-        (
-            "GET",
-            f"/{_HA}/programs/active/options/{_KEY}",
-            "monitor",
-            ApiEndpoints.active_option,
-            "call",
-        ),
-        ("GET", f"/{_HA}/programs/selected", "monitor", ApiEndpoints.selected, "call"),
-        ("PUT", f"/{_HA}/programs/selected", "control", ApiEndpoints.select, "call"),
-        (
-            "GET",
-            f"/{_HA}/programs/selected/options",
-            "monitor",
-            ApiEndpoints.selected_options,
-            "call",
-        ),
-        (
-            "GET",
-            f"/{_HA}/programs/selected/options/{_KEY}",
-            "monitor",
-            ApiEndpoints.selected_option,
-            "call",
-        ),
-        ("GET", f"/{_HA}/status", "monitor", ApiEndpoints.status, "call"),
-        ("GET", f"/{_HA}/status/{_KEY}", "monitor", ApiEndpoints.status_item, "call"),
-        ("GET", f"/{_HA}/settings", "settings", ApiEndpoints.settings, "call"),
-        ("GET", f"/{_HA}/settings/{_KEY}", "settings", ApiEndpoints.setting, "call"),
+        ("GET", ha, "identify", api.appliance, "call"),
+        ("GET", f"{ha}/events", "monitor", None, "stream"),
+        ("GET", f"{ha}/programs", "monitor", api.all_programs, "call"),
+        ("GET", f"{ha}/programs/available", "monitor", api.programs, "call"),
+        ("GET", f"{ha}/programs/available/{_KEY}", "monitor", api.program, "call"),
+        ("GET", active, "monitor", api.active, "call"),
+        ("PUT", active, "control", api.start, "start"),
+        ("DELETE", active, "control", api.stop, "stop"),
+        ("GET", f"{active}/options", "monitor", api.active_options, "call"),
+        ("PUT", f"{active}/options", "control", api.set_active_options, "call"),
+        ("GET", f"{active}/options/{_KEY}", "monitor", api.active_option, "call"),
+        ("PUT", f"{active}/options/{_KEY}", "control", api.set_active_option, "call"),
+        ("GET", selected, "monitor", api.selected, "call"),
+        ("PUT", selected, "control", api.select, "call"),
+        ("GET", f"{selected}/options", "monitor", api.selected_options, "call"),
+        ("PUT", f"{selected}/options", "control", api.set_selected_options, "call"),
+        ("GET", f"{selected}/options/{_KEY}", "monitor", api.selected_option, "call"),
         (
             "PUT",
-            f"/{_HA}/settings/{_KEY}",
-            "settings",
-            ApiEndpoints.put_setting,
+            f"{selected}/options/{_KEY}",
+            "control",
+            api.set_selected_option,
             "call",
         ),
+        ("GET", f"{ha}/status", "monitor", api.status, "call"),
+        ("GET", f"{ha}/status/{_KEY}", "monitor", api.status_item, "call"),
+        ("GET", f"{ha}/settings", "settings", api.settings, "call"),
+        ("PUT", f"{ha}/settings", "settings", api.put_settings, "call"),
+        ("GET", f"{ha}/settings/{_KEY}", "settings", api.setting, "call"),
+        ("PUT", f"{ha}/settings/{_KEY}", "settings", api.put_setting, "call"),
+        ("GET", f"{ha}/commands", "control", api.commands, "call"),
+        ("PUT", f"{ha}/commands", "control", api.put_commands, "call"),
+        ("PUT", f"{ha}/commands/{_KEY}", "control", api.put_command, "call"),
+        ("GET", f"{ha}/images", "images", api.images, "call"),
+        ("GET", f"{ha}/images/{_KEY}", "images", api.image, "image"),
     ]
     return [
         Route(
@@ -109,8 +103,9 @@ def _routes() -> list[Route]:
             re.compile(f"{base}{path}/?"),
             need,
             handler,
-            kind,
+            "call" if kind == "image" else kind,
             body=method == "PUT",
+            produces=keys.IMAGE_MEDIA_TYPE if kind == "image" else keys.MEDIA_TYPE,
         )
         for method, path, need, handler, kind in table
     ]

@@ -35,6 +35,16 @@ checks, in this order, and refuses with the first that fails (HTTP 409):
 A beverage ordered at the machine's own panel (:meth:`brew_at_panel`) skips
 1 and 3: the machine is standing in front of its user.
 
+*Choosing before brewing.* An app may select a beverage
+(:meth:`select_program`) and adjust its options
+(:meth:`set_selected_options`) while the machine is on and idle; the user
+then starts it at the machine. With nothing selected that is refused
+(``SDK.Error.SelectedProgramNotSet``), and an option is checked like a
+start's (6 and 7 above). The beverage being brewed takes no change: an
+option it has is refused with ``SDK.Error.WrongOperationState``, one it does
+not have with ``SDK.Error.UnsupportedOption``, and with nothing brewing
+``SDK.Error.ActiveProgramNotSet`` (:meth:`set_active_options`).
+
 *Brewing.* A beverage takes ``brew_seconds``; the active program carries
 ``BSH.Common.Option.ProgramProgress`` (%) and ``RemainingProgramTime`` (s).
 When it is done the machine is ``Finished`` for ``finished_seconds``, then
@@ -48,6 +58,14 @@ brews nothing until someone fills, empties, descales or cleans it (the
 helpers of :mod:`.care`; the EVENT then turns ``Off``). Twenty cups before
 descaling is due it starts warning (DescalingIn20Cups, 15, 10, 5), then asks
 to be descaled, then says it is overdue, and at last blocks.
+
+*Settings and commands.* PowerState, ChildLock and CupWarmer are changed one
+at a time (:meth:`put_setting`) or together (:meth:`put_settings`: all
+known, or none changed). The one command a coffee maker takes is
+``BSH.Common.Command.AcknowledgeEvent`` with value ``true``: the alerts that
+ask to be acknowledged turn ``Confirmed`` (:meth:`run_commands`); any other
+command is refused with 403 ``SDK.Error.UnsupportedCommand``, the only
+refusal the specification gives commands.
 
 Every change is published (STATUS, EVENT, NOTIFY) through the ``publish``
 callback the simulator gives; nothing is published while the machine is
@@ -67,6 +85,7 @@ True
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +179,7 @@ class CoffeeMachine(MachineApi):
         self.drip_tray_cups = 0
         self.countdowns = make_countdowns(s)
         self.present_events = set()
+        self.confirmed_events = set()
         self.brews = []
         self._remote_start_timer = None
         self._finished_timer = None
@@ -245,6 +265,36 @@ class CoffeeMachine(MachineApi):
             if getattr(self, attribute) != value:
                 setattr(self, attribute, value)
                 self._notify(key, value, uri=self._setting_uri)
+
+    def put_settings(self, items: Mapping[str, Any]) -> None:
+        """Change several settings at once: every key known, or none changed."""
+        with self._lock:
+            for key in items:
+                self.setting_item(key)
+            for key, value in items.items():
+                self.put_setting(key, value)
+
+    # --------------------------------------------------------------- commands --
+    def run_commands(self, commands: Mapping[str, Any]) -> None:
+        """Run commands (``{key: value}``): all are checked before any runs."""
+        with self._lock:
+            self._require_connected()
+            for key, value in commands.items():
+                self._check_command(key, value)
+            if commands:
+                self.acknowledge_events()
+
+    def _check_command(self, key: str, value: Any) -> None:
+        if key != keys.COMMAND_ACKNOWLEDGE_EVENT:
+            raise MachineError(
+                keys.ERROR_UNSUPPORTED_COMMAND,
+                f"Command {key} is not supported by a coffee maker",
+                403,
+            )
+        if value is not True:
+            raise MachineError(
+                keys.ERROR_UNSUPPORTED_COMMAND, f"{key} takes the value true", 403
+            )
 
     # -------------------------------------------------------- care and errors --
     def set_error(self, error: bool = True) -> None:
