@@ -118,9 +118,7 @@ def move_backend_columns_to_runtime(env):
             )
         )
         cr.execute(
-            SQL(
-                "ALTER TABLE coffee_backend DROP COLUMN %s", SQL.identifier(name)
-            )
+            SQL("ALTER TABLE coffee_backend DROP COLUMN %s", SQL.identifier(name))
         )
     if leftovers:
         _logger.info(
@@ -140,8 +138,8 @@ def ensure_runtimes(env):
         .search([("runtime_id", "=", False)])
     )
     for backend in backends:
-        backend.runtime_id = env["coffee.backend.runtime"].sudo().create(
-            {"backend_id": backend.id}
+        backend.runtime_id = (
+            env["coffee.backend.runtime"].sudo().create({"backend_id": backend.id})
         )
     timestamps = env["coffee.backend.timestamp"].sudo()
     present = {(stamp.backend_id.id, stamp.kind) for stamp in timestamps.search([])}

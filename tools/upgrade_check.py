@@ -118,7 +118,7 @@ def snapshot():
     return taken
 '''
 
-SETUP = r'''
+SETUP = r"""
 backend = env.ref("connector_coffee.backend_simulator")
 backend.location = P["simulator"]
 env.cr.commit()
@@ -183,9 +183,9 @@ print("UPGRADE-BREWS", json.dumps({
 }))
 with open(P["snapshot"], "w") as out:
     json.dump(snapshot(), out, default=str, sort_keys=True)
-'''
+"""
 
-CHECK = r'''
+CHECK = r"""
 def check(name, ok, why=""):
     print(("PASS %s" % name) if ok else ("FAIL %s: %s" % (name, why)))
 
@@ -233,7 +233,7 @@ new_failures = env["queue.job"].search([("state", "=", "failed")]) - failed_befo
 check("no job fails after the upgrade", not new_failures,
       "; ".join("%s: %s" % (j.name, (j.exc_info or "")[-300:]) for j in new_failures))
 print("UPGRADE-QUEUED", queued.state)
-'''
+"""
 
 #: the connector's models whose records must survive; a prefix limits the
 #: fields read to those of the connector (res.users: the coffee preferences)
@@ -266,6 +266,15 @@ EMPLOYEE = "upgrade-employee"
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (WARNING|ERROR|CRITICAL) ")
 
 
+def say(line):
+    sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()
+
+
+def step(message):
+    say(f"== upgrade check: {message}")
+
+
 class UpgradeCheck:
     def __init__(self, revision):
         self.revision = revision
@@ -280,10 +289,7 @@ class UpgradeCheck:
     # -- reporting ---------------------------------------------------------
     def record(self, name, ok, why=""):
         self.results.append(ok)
-        print(f"PASS {name}" if ok else f"FAIL {name}: {why}", flush=True)
-
-    def say(self, message):
-        print(f"== upgrade check: {message}", flush=True)
+        say(f"PASS {name}" if ok else f"FAIL {name}: {why}")
 
     # -- the pieces --------------------------------------------------------
     def checkout_old(self):
@@ -377,11 +383,11 @@ class UpgradeCheck:
     # -- the check ---------------------------------------------------------
     def run(self):
         if not self.odoo:
-            print("upgrade check impossible: no Odoo found", file=sys.stderr)
+            sys.stderr.write("upgrade check impossible: no Odoo found\n")
             return 1
         RUN.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        self.say(f"from {self.revision}")
+        step(f"from {self.revision}")
         self.checkout_old()
         simulator = Simulator(
             SimulatorConfig(machines=3, seed=1, quota=QuotaConfig(enabled=False))
@@ -394,8 +400,8 @@ class UpgradeCheck:
             subprocess.run(["dropdb", "--if-exists", DB], check=False)
         failed = self.results.count(False)
         passed = len(self.results) - failed
-        self.say(f"took {time.monotonic() - started:.0f} s")
-        print(f"upgrade check: {passed} passed, {failed} failed")
+        step(f"took {time.monotonic() - started:.0f} s")
+        say(f"upgrade check: {passed} passed, {failed} failed")
         return 1 if failed or not passed else 0
 
     def check_upgrade(self, simulator):
@@ -407,14 +413,14 @@ class UpgradeCheck:
             "skip_fields": SKIP_FIELDS,
             "employee": EMPLOYEE,
         }
-        self.say(f"installing {ADDON} of {self.revision} with demo data")
+        step(f"installing {ADDON} of {self.revision} with demo data")
         code = self.run_odoo(
             self.old_tree, ["-i", ADDON, "--stop-after-init"], "install.log"
         )
         self.record("the old revision installs", code == 0, "see install.log")
         if code:
             return
-        self.say("authorizing, importing and ordering brews with the old code")
+        step("authorizing, importing and ordering brews with the old code")
         setup = self.shell(self.old_tree, SETUP, "setup.log", params)
         brews = re.search(r"^UPGRADE-BREWS (.*)$", setup.stdout, re.M)
         self.record("the old code set up the database", bool(brews), "see setup.log")
@@ -428,16 +434,18 @@ class UpgradeCheck:
             brews,
         )
         queued_machine = simulator.machine(brews["queued"][2])
-        self.say(f"upgrading to this tree ({ADDON} -u)")
+        step(f"upgrading to this tree ({ADDON} -u)")
         code = self.run_odoo(
             REPO, ["-u", ADDON, "--stop-after-init"], "upgrade.log", params
         )
         self.record("the upgrade runs", code == 0, "see upgrade.log")
         warnings = self.warnings_in(RUN / "upgrade.log")
-        self.record("the upgrade logs no warning", not warnings, "; ".join(warnings[:3]))
+        self.record(
+            "the upgrade logs no warning", not warnings, "; ".join(warnings[:3])
+        )
         if code:
             return
-        self.say("checking the upgraded database with this tree")
+        step("checking the upgraded database with this tree")
         checked = self.shell(REPO, CHECK, "check.log", dict(params, brews=brews))
         for line in checked.stdout.splitlines():
             if line.startswith(("PASS ", "FAIL ")):

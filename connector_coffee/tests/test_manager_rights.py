@@ -40,9 +40,7 @@ class TestManagerRights(CoffeeHttpCase):
 
     def run_queued_jobs(self):
         """Run every job waiting in the queue; return them, each ended."""
-        jobs = self.env["queue.job"].search(
-            [("state", "=", "pending")], order="id"
-        )
+        jobs = self.env["queue.job"].search([("state", "=", "pending")], order="id")
         self.assertTrue(jobs, "the button queued no job")
         for job in jobs:
             runjob(self.env, job)

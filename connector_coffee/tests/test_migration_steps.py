@@ -74,7 +74,9 @@ class TestMigrationSteps(CoffeeTransactionCase):
         self.leave_on_backend_row("access_token", "token-of-old-code")
         moved = move_backend_columns_to_runtime(self.env)
         self.assertEqual(moved, ["access_token"])
-        self.assertEqual(self.backend.runtime_id.sudo().access_token, "token-of-old-code")
+        self.assertEqual(
+            self.backend.runtime_id.sudo().access_token, "token-of-old-code"
+        )
 
     def test_the_old_column_holding_a_token_is_dropped(self):
         self.leave_on_backend_row("refresh_token", "refresh-of-old-code")
