@@ -71,7 +71,8 @@ MODELS = P["models"]
 
 
 def control(path, payload):
-    answer = requests.post(P["simulator"] + "/simulator/" + path, json=payload, timeout=10)
+    url = P["simulator"] + "/simulator/" + path
+    answer = requests.post(url, json=payload, timeout=10)
     answer.raise_for_status()
 
 
@@ -161,7 +162,8 @@ done = order(machines[0])
 run_jobs(jobs_of(done))
 control("clock/advance", {"seconds": 120})
 run_jobs(jobs_of(done))
-control("machines/%s/panel" % machines[1].external_id, {"action": "disallow_remote_start"})
+panel = "machines/%s/panel" % machines[1].external_id
+control(panel, {"action": "disallow_remote_start"})
 failed = order(machines[1])
 run_jobs(jobs_of(failed))
 queued = order(machines[2])
