@@ -30,3 +30,4 @@ from . import test_security
 from . import test_stream_state
 from . import test_tokens
 from . import test_tour
+from . import test_live
