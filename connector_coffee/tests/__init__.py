@@ -31,3 +31,4 @@ from . import test_stream_state
 from . import test_tokens
 from . import test_tour
 from . import test_live
+from . import test_js
