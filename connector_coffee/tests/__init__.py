@@ -32,3 +32,4 @@ from . import test_tokens
 from . import test_tour
 from . import test_live
 from . import test_js
+from . import test_tour_live
