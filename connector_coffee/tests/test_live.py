@@ -157,8 +157,7 @@ class TestLiveMessages(LiveMixin, CoffeeBrewCase):
         told = self.changed(
             self.heard_by_company(self.live_messages(mark)), "coffee.machine"
         )
-        self.assertLessEqual(len(told), 11, "a message per tenth, not per frame")
-        self.assertGreaterEqual(len(told), 10)
+        self.assertEqual(len(told), 4, "a message per quarter, not per frame")
 
     def test_a_write_that_changes_nothing_shown_sends_nothing(self):
         mark = self.bus_mark()
@@ -327,9 +326,10 @@ class TestLiveBrewCost(LiveMixin, ReaderMixin, CoffeeBrewCase):
         self.until(lambda: self.env["coffee.brew"].search([("origin", "=", "panel")]))
         self.stop_reader(thread)
         panel_messages = self.live_messages(mark)
-        self.assertLessEqual(len(self.heard_by_partner(brew_messages, employee)), 8)
-        self.assertLessEqual(len(brew_messages), 24, brew_messages)
-        self.assertLessEqual(len(panel_messages), 16, panel_messages)
+        # queued, sent, brewing, done: its progress comes with its machine's
+        self.assertLessEqual(len(self.heard_by_partner(brew_messages, employee)), 5)
+        self.assertLessEqual(len(brew_messages), 16, brew_messages)
+        self.assertLessEqual(len(panel_messages), 8, panel_messages)
 
 
 @tagged("post_install", "-at_install")

@@ -32,10 +32,17 @@ The cost is kept small:
 * everything one transaction changed goes in one message per channel (a
   frame of the event stream that moves a machine and its brew, a job that
   writes a brew three times);
-* a progress that moves without a state change is told only when it
-  crosses a tenth (0, 10, 20... 100 %): a machine whose progress moves ten
-  times a second causes at most eleven messages for its whole program, not
-  ten a second; the remaining time alone is never told;
+* a machine's progress is told only when it crosses a quarter (25, 50,
+  75, 100 %): a machine whose progress moves ten times a second causes at
+  most four progress messages for its whole program, not ten a second. A
+  brew's progress is never told by itself: its machine's message stands for
+  it (every coffee user who may read the brew listens to its machine), and
+  the views of a brew reload on it;
+* what only follows another change is not told alone: the operation state,
+  power and connection (the machine's state, ``display_state``, says it),
+  the remaining time, a program cleared (its end changes the state);
+* a brew ordered by a connector manager is told on the managers' channel
+  only, which they listen to already;
 * a write that changes nothing the views show sends nothing.
 """
 
@@ -50,20 +57,30 @@ MACHINES_CHANNEL = "connector_coffee"
 BREWS_CHANNEL = "connector_coffee.brews"
 USER_GROUP = "connector_coffee.group_coffee_user"
 MANAGER_GROUP = "connector.group_connector_manager"
-#: told only when the tenth changes (see the module's docstring)
-PROGRESS_FIELDS = ("progress", "program_progress")
-#: never told alone
-QUIET_FIELDS = ("remaining_seconds",)
+#: told only when the quarter changes (see the module's docstring)
+PROGRESS_FIELDS = ("program_progress",)
+PROGRESS_STEP = 25
+#: never told alone: another field's change says it
+QUIET_FIELDS = (
+    "remaining_seconds",
+    "progress",
+    "operation_state",
+    "power_state",
+    "connected",
+)
 PRECOMMIT_KEY = "connector_coffee.live"
 
 
 def significant(name, old, new):
-    """True when a change of field ``name`` from ``old`` to ``new`` is told."""
-    if name in QUIET_FIELDS:
+    """True when a change of field ``name`` from ``old`` to ``new`` is told
+    by itself (see the module's docstring)."""
+    if old == new or name in QUIET_FIELDS:
         return False
     if name in PROGRESS_FIELDS:
-        return (old or 0) // 10 != (new or 0) // 10
-    return old != new
+        return (old or 0) // PROGRESS_STEP != (new or 0) // PROGRESS_STEP
+    if name == "active_program_key":
+        return bool(new)  # a program started; its end changes the state
+    return True
 
 
 class CoffeeLiveMixin(models.AbstractModel):
@@ -96,13 +113,15 @@ class CoffeeLiveMixin(models.AbstractModel):
         result = super().write(vals)
         for record in self.sudo():
             old = before[record.id]
-            changed = [
-                name
-                for index, name in enumerate(watched)
-                if significant(name, old[index], record[name])
-            ]
-            if changed:
-                record._live_changed(changed)
+            new = [record[name] for name in watched]
+            if any(map(significant, watched, old, new)):
+                record._live_changed(
+                    [
+                        name
+                        for name, a, b in zip(watched, old, new, strict=False)
+                        if a != b
+                    ]
+                )
         return result
 
     def _live_watched(self, vals):
@@ -256,10 +275,11 @@ class CoffeeBrew(models.Model):
     def _live_channels(self):
         if self.origin not in ORDERED_ORIGINS or not self.user_id:
             return [self._live_company_channel(self.company_id)]
-        return [
-            self.user_id.partner_id,
-            self._live_company_channel(self.company_id, BREWS_CHANNEL),
-        ]
+        managers = self._live_company_channel(self.company_id, BREWS_CHANNEL)
+        user = self.user_id
+        if user.has_group(MANAGER_GROUP) and self.company_id in user.company_ids:
+            return [managers]  # they listen to it already
+        return [user.partner_id, managers]
 
 
 class IrHttp(models.AbstractModel):

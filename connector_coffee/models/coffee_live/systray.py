@@ -177,6 +177,7 @@ class CoffeeBrew(models.Model):
             "id": self.id,
             "name": self.name,
             "machine": self.machine_id.display_name,
+            "machine_id": self.machine_id.id,
             "state": self.state,
             "state_label": states.get(self.state),
             "progress": self.progress,

@@ -74,11 +74,15 @@ export function useCoffeeChanges(concerns, reload) {
  * record (and a machine form its brews), a list or a kanban any record of
  * its model (one may enter it), the dashboard everything.
  *
+ * A brew's progress comes with its machine's message: a brew form follows
+ * the progress of its machine too.
+ *
  * @param {String} resModel
  * @param {() => number|false} [resId] the record a form shows
+ * @param {() => number|false} [machineId] the machine of the brew it shows
  * @returns {((change: Change) => boolean)|null} null: not a coffee view
  */
-export function liveConcerns(resModel, resId) {
+export function liveConcerns(resModel, resId, machineId) {
     if (resModel === "coffee.dashboard.tile") {
         return () => true;
     }
@@ -90,5 +94,9 @@ export function liveConcerns(resModel, resId) {
     }
     return (change) =>
         (change.model === resModel && change.id === resId()) ||
-        (resModel === "coffee.machine" && change.machine_id === resId());
+        (resModel === "coffee.machine" && change.machine_id === resId()) ||
+        (resModel === "coffee.brew" &&
+            change.model === "coffee.machine" &&
+            change.id === machineId?.() &&
+            change.fields.includes("program_progress"));
 }

@@ -14,7 +14,8 @@ patch(FormController.prototype, {
         super.setup(...arguments);
         const concerns = liveConcerns(
             this.props.resModel,
-            () => this.model.root?.resId
+            () => this.model.root?.resId,
+            () => this.model.root?.data.machine_id?.id
         );
         if (concerns) {
             useCoffeeChanges(concerns, async () => {

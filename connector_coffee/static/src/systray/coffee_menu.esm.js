@@ -53,13 +53,14 @@ export class CoffeeMenu extends Component {
             key: newKey(),
         });
         onWillStart(() => this.load());
-        // My brews, and the machines of my lines while the menu is open
+        // My brews, the machine making mine (its progress is my brew's),
+        // and the machines of my lines while the menu is open
         useCoffeeChanges(
             (change) =>
                 (change.model === "coffee.brew" && change.user_id === user.userId) ||
                 (change.model === "coffee.machine" &&
-                    this.dropdown.isOpen &&
-                    this.machineIds.has(change.id)),
+                    ((this.inProgress && change.id === this.state.current.machine_id) ||
+                        (this.dropdown.isOpen && this.machineIds.has(change.id)))),
             () => this.load()
         );
         useCommand(_t("Brew my usual"), () => this.brewUsual(), {
