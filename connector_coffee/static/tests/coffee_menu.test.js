@@ -6,13 +6,14 @@
 import {beforeEach, describe, expect, test} from "@odoo/hoot";
 import {
     contains,
+    getService,
     mockService,
     mountWithCleanup,
     onRpc,
     serverState,
 } from "@web/../tests/web_test_helpers";
-import {CoffeeMenu} from "@connector_coffee/systray/coffee_menu.esm";
 import {LIVE_TYPE, coalesced} from "@connector_coffee/live/live.esm";
+import {CoffeeMenu} from "@connector_coffee/systray/coffee_menu.esm";
 import {animationFrame} from "@odoo/hoot-mock";
 import {defineMailModels} from "@mail/../tests/mail_test_helpers";
 
@@ -189,4 +190,18 @@ test("messages that come during a reload make one more reload, not one each", as
     release();
     await animationFrame();
     expect(runs).toBe(2);
+});
+
+test("the command palette brews my usual", async () => {
+    onRpc("coffee.brew", "systray_brew", ({args}) => {
+        expect.step(["systray_brew", args[0], args[1]]);
+        return {brew_id: 9};
+    });
+    await mountWithCleanup(CoffeeMenu);
+    const command = getService("command")
+        .getCommands(getService("ui").activeElement)
+        .find((cmd) => cmd.name === "Brew my usual");
+    expect(Boolean(command)).toBe(true);
+    await command.action();
+    expect.verifySteps([["systray_brew", 1, 10]]);
 });

@@ -65,6 +65,7 @@ export class CoffeeMenu extends Component {
         );
         useCommand(_t("Brew my usual"), () => this.brewUsual(), {
             category: "app",
+            global: true,
             isAvailable: () => Boolean(this.state.usual),
         });
     }
