@@ -283,7 +283,7 @@ class CoffeeBrew(models.Model):
 
 
 class IrHttp(models.AbstractModel):
-    _inherit = "ir.http"
+    _inherit = "ir.http"  # pylint: disable=consider-merging-classes-inherited
 
     def session_info(self):
         """Tell the web client whether to show the systray cup."""

@@ -3,6 +3,7 @@
  * server: my usual in one click, a machine that cannot take it, a failed
  * brew, and the menu following the bus messages of my brew.
  */
+import {LIVE_TYPE, coalesced} from "@connector_coffee/live/live.esm";
 import {beforeEach, describe, expect, test} from "@odoo/hoot";
 import {
     contains,
@@ -12,7 +13,6 @@ import {
     onRpc,
     serverState,
 } from "@web/../tests/web_test_helpers";
-import {LIVE_TYPE, coalesced} from "@connector_coffee/live/live.esm";
 import {CoffeeMenu} from "@connector_coffee/systray/coffee_menu.esm";
 import {animationFrame} from "@odoo/hoot-mock";
 import {defineMailModels} from "@mail/../tests/mail_test_helpers";
