@@ -43,6 +43,13 @@
         "data/coffee_dashboard_data.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "connector_coffee/static/src/**/*",
+        ],
+        "web.assets_unit_tests": [
+            "connector_coffee/static/tests/**/*",
+            ("remove", "connector_coffee/static/tests/tours/**/*"),
+        ],
         "web.assets_tests": [
             "connector_coffee/static/tests/tours/*.js",
         ],

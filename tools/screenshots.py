@@ -13,6 +13,10 @@ It writes, in ``connector_coffee/static/description/``:
 
 ``screenshot_machines.png``
     the machines kanban (Coffee > Machines), while the brew is brewing;
+``screenshot_systray.png``
+    the coffee cup of the navbar, open on Discuss, once *My usual* was
+    clicked in it and is brewing (its progress moving live, the usual's
+    machine busy, the nearest machine that can take it);
 ``screenshot_brew.png``
     the form of the brew, once it is done;
 ``screenshot_backend.png``
@@ -27,6 +31,8 @@ It writes, in ``connector_coffee/static/description/``:
     the *Coffee* tab of the user's preferences, with "Pour me a coffee when
     Odoo keeps me waiting" switched on (it switches it on for the login, on
     the first connected machine, if it is not).
+
+``--only screenshot_systray.png,...`` takes only those.
 
 It needs ``requests`` and ``websocket-client``; when this Python lacks them,
 it runs itself again with Odoo's (the interpreter of the ``odoo`` command).
@@ -232,6 +238,36 @@ class Chromium:
         data = self.send("Page.captureScreenshot", **params)["data"]
         path.write_bytes(base64.b64decode(data))
 
+    def click(self, selector, shows, timeout=30):
+        """Click ``selector``; wait until ``shows`` is drawn."""
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.settled(shows):
+                time.sleep(1.0)  # its data and late renders are in
+                return
+            time.sleep(0.2)
+        fail(f"{selector} did not show {shows} within {timeout} s.")
+
+    def capture_around(self, path, selector, margin=24):
+        """Write the part of the page around ``selector`` (and the navbar
+        above it) as a PNG."""
+        left, bottom, width = self.evaluate(
+            "(() => { const r = document.querySelector("
+            f"{json.dumps(selector)}).getBoundingClientRect();"
+            " return [r.left, r.bottom, window.innerWidth]; })()"
+        )
+        x = max(0, int(left) - margin)
+        clip = {
+            "x": x,
+            "y": 0,
+            "width": width - x,
+            "height": int(bottom) + margin,
+            "scale": 1,
+        }
+        data = self.send("Page.captureScreenshot", format="png", clip=clip)["data"]
+        path.write_bytes(base64.b64decode(data))
+
     def close(self):
         if getattr(self, "socket", None):
             self.socket.close()
@@ -291,6 +327,34 @@ def order_brew(odoo, timeout):
             break
         time.sleep(1)
     return brew_id
+
+
+def brew_usual(browser, timeout):
+    """Click *My usual* in the open cup; return once it brews a while."""
+    wait_brew_free = time.monotonic() + timeout
+    usual = ".o-coffee-CoffeeMenu-usual .o-coffee-CoffeeMenu-brew:not([disabled])"
+    while not browser.evaluate(f"Boolean(document.querySelector({json.dumps(usual)}))"):
+        if time.monotonic() > wait_brew_free:
+            fail("My usual cannot be brewed now: its machine is not free.")
+        time.sleep(1)
+    browser.evaluate(f"document.querySelector({json.dumps(usual)}).click()")
+    brewing = """(() => {
+        const state = document.querySelector(".o-coffee-CoffeeMenu-state");
+        const bar = document.querySelector(
+            ".o-coffee-CoffeeMenu-current .progress-bar");
+        return Boolean(state && state.textContent.includes("Brewing")
+            && bar && parseInt(bar.style.width) >= 30);
+    })()"""
+    deadline = time.monotonic() + timeout
+    while not browser.evaluate(brewing):
+        if time.monotonic() > deadline:
+            fail("The brew ordered from the cup did not show brewing.")
+        time.sleep(0.5)
+    # the toasts of the earlier brew out of the way
+    browser.evaluate(
+        "document.querySelectorAll('.o_notification_close').forEach((b) => b.click())"
+    )
+    time.sleep(1.0)
 
 
 def refresh_machines(odoo):
@@ -394,6 +458,9 @@ def main(argv=None):
     )
     parser.add_argument("--brew-timeout", type=int, default=180)
     parser.add_argument("--max-size", type=int, default=250_000, help="bytes")
+    parser.add_argument(
+        "--only", default="", help="comma-separated names of the shots to take"
+    )
     args = parser.parse_args(argv)
 
     odoo = Odoo(args.url, args.database, args.login, args.password)
@@ -470,7 +537,19 @@ def main(argv=None):
                 None,
             ),
         ]
+        only = set(filter(None, args.only.split(",")))
+        if not only or "screenshot_systray.png" in only:
+            # right after the ordering: the brew is still brewing
+            browser.open(f"{odoo.url}/odoo/discuss", ".o-coffee-CoffeeMenu-toggle")
+            browser.click(".o-coffee-CoffeeMenu-toggle", ".o-coffee-CoffeeMenu")
+            brew_usual(browser, args.brew_timeout)
+            path = args.output / "screenshot_systray.png"
+            browser.capture_around(path, ".o-coffee-CoffeeMenu")
+            shrink(path, args.max_size)
+            say(f"wrote {path} ({path.stat().st_size // 1024} KB)")
         for name, url, selector, crop_to in shots:
+            if only and name not in only:
+                continue
             if name == "screenshot_brew.png":
                 wait_brew(odoo, brew_id, ("done",), args.brew_timeout)
             browser.open(url, selector)
@@ -479,9 +558,10 @@ def main(argv=None):
             shrink(path, args.max_size)
             say(f"wrote {path} ({path.stat().st_size // 1024} KB)")
         path = args.output / "screenshot_busy_preference.png"
-        show_preferences(browser, odoo, opt_in(odoo, args.login), path)
-        shrink(path, args.max_size)
-        say(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+        if not only or path.name in only:
+            show_preferences(browser, odoo, opt_in(odoo, args.login), path)
+            shrink(path, args.max_size)
+            say(f"wrote {path} ({path.stat().st_size // 1024} KB)")
     finally:
         browser.close()
     if not args.no_brew:

@@ -7,3 +7,4 @@ from . import coffee_brew
 from . import coffee_busy
 from . import coffee_cost
 from . import coffee_dashboard
+from . import coffee_live

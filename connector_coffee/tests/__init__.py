@@ -32,3 +32,6 @@ from . import test_security
 from . import test_stream_state
 from . import test_tokens
 from . import test_tour
+from . import test_live
+from . import test_js
+from . import test_tour_live

@@ -269,8 +269,8 @@ class TestPeopleAreTold(ConsumptionCase):
             self.assertEqual(brew.state, "done")
             self.perform(follow)  # a job run twice tells nothing more
         (message,) = self.told(brew)
-        self.assertIn("is ready on the", message.body)
-        self.assertIn(self.machine.name, message.body)
+        self.assertIn(f"is ready on {self.machine.name}.", message.body)
+        self.assertNotIn("machine machine", message.body)
 
     def test_the_orderer_is_told_why_a_brew_failed(self):
         with trap_jobs() as trap:

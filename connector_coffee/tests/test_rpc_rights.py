@@ -27,6 +27,11 @@ EMPLOYEE_METHODS = {
     ("coffee.brew", "action_stop"),
     ("coffee.brew", "action_brew_again"),
     ("coffee.brew.wizard", "action_brew"),
+    ("coffee.brew", "systray_get_coffee"),
+    ("coffee.brew", "systray_brew"),
+    # Odoo's own, extended with the flag that shows the cup: what it answers
+    # is the caller's own session information
+    ("ir.http", "session_info"),
     ("coffee.backend", "action_open_machines"),
     ("coffee.backend", "action_open_beverages"),
     ("coffee.backend", "action_open_brews"),

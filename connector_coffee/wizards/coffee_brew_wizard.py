@@ -3,7 +3,10 @@
 """The Brew wizard: pick a machine, a beverage and its options, and order.
 
 Opened by the Brew button of a machine (the machine is set) or of a beverage
-(the beverage is set, the machine is the first one that offers it). The
+(the beverage is set, the machine is the first one that offers it); from the
+*Order a Brew* menu, it starts from the person's usual (the beverage last
+ordered, on the machine last used, or the nearest one that can take it now
+when that one cannot). The
 option lines are built from what *this* machine allows for *this* beverage:
 a drop-down of the allowed values for an enumeration (strength,
 temperature), a number with its range and step for a quantity, a tick box
@@ -40,6 +43,9 @@ class CoffeeBrewWizard(models.TransientModel):
     program_id = fields.Many2one(
         "coffee.machine.program", compute="_compute_program_id", store=True
     )
+    has_choice = fields.Boolean(compute="_compute_option_kinds")
+    has_range = fields.Boolean(compute="_compute_option_kinds")
+    has_flag = fields.Boolean(compute="_compute_option_kinds")
     option_line_ids = fields.One2many(
         "coffee.brew.wizard.option",
         "wizard_id",
@@ -55,7 +61,11 @@ class CoffeeBrewWizard(models.TransientModel):
         values = super().default_get(fields_list)
         machine = self.env["coffee.machine"].browse(values.get("machine_id"))
         beverage = self.env["coffee.beverage"].browse(values.get("beverage_id"))
-        if machine and not beverage:
+        choosing_both = {"machine_id", "beverage_id"} <= set(fields_list)
+        if choosing_both and not machine and not beverage:
+            machine, beverage = self._default_usual()
+            values.update(machine_id=machine.id, beverage_id=beverage.id)
+        elif machine and not beverage:
             values["beverage_id"] = self._default_beverage(machine).id
         elif beverage and not machine:
             values["machine_id"] = self._default_machine(beverage).id
@@ -81,6 +91,15 @@ class CoffeeBrewWizard(models.TransientModel):
         if last.beverage_id in drinks:
             return last.beverage_id
         return drinks[:1]
+
+    def _default_usual(self):
+        """The machine and beverage of the person's usual (both empty if none):
+        on the machine last used, or the nearest that can take it now."""
+        usual = self.env["coffee.brew"]._usual()
+        machine, beverage = usual.machine_id, usual.beverage_id
+        if machine and machine._why_not_now(beverage):
+            machine = machine._nearest_for(beverage) or machine
+        return machine, beverage
 
     def _default_machine(self, beverage):
         """The first machine offering the beverage, connected ones first."""
@@ -108,6 +127,16 @@ class CoffeeBrewWizard(models.TransientModel):
                 fields.Command.create(lines._line_values(option, value))
                 for option, value in wizard.program_id._starting_values(remembered)
             ]
+
+    @api.depends("option_line_ids.kind")
+    def _compute_option_kinds(self):
+        """Which kinds of option the lines have: a column per kind, shown
+        only when a line needs it."""
+        for wizard in self:
+            kinds = set(wizard.option_line_ids.mapped("kind"))
+            wizard.has_choice = "choice" in kinds
+            wizard.has_range = "range" in kinds
+            wizard.has_flag = "flag" in kinds
 
     def _options(self):
         """The chosen options, as the API names them: ``{key: value}``."""

@@ -5,8 +5,9 @@
 When a brew ordered from Odoo (or poured because Odoo was busy) becomes
 ``done`` or ``failed``, its orderer gets
 
-* a notification in the browser, at once ("Your Flat White is ready on the
-  Lobby machine."), on the bus;
+* a notification in the browser, at once ("Your Flat White is ready on
+  Lobby coffee machine.": the machine's own name, no word added), on the
+  bus;
 * the same sentence in their Odoo inbox, as a message of the brew, so that
   one who was away finds it.
 
@@ -74,7 +75,7 @@ class CoffeeBrew(models.Model):
         if self.state == "done":
             return (
                 self.env._(
-                    "Your %(beverage)s is ready on the %(machine)s machine.",
+                    "Your %(beverage)s is ready on %(machine)s.",
                     beverage=beverage,
                     machine=machine,
                 ),
@@ -82,8 +83,7 @@ class CoffeeBrew(models.Model):
             )
         return (
             self.env._(
-                "Your %(beverage)s could not be made on the %(machine)s "
-                "machine: %(reason)s",
+                "Your %(beverage)s could not be made on %(machine)s: %(reason)s",
                 beverage=beverage,
                 machine=machine,
                 reason=self.error_message or self.env._("no reason given."),

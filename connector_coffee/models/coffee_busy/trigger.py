@@ -235,8 +235,7 @@ class CoffeeBusyTrigger(models.Model):
         self._tell(
             user,
             _(
-                "Odoo is busy: your %(beverage)s is being made on the "
-                "%(machine)s machine.",
+                "Odoo is busy: your %(beverage)s is being made on %(machine)s.",
                 beverage=brew.beverage_id.display_name,
                 machine=brew.machine_id.display_name,
             ),

@@ -1,0 +1,2 @@
+from . import live
+from . import systray
