@@ -307,7 +307,7 @@ class TestLiveNearestMachine(LiveMixin, CoffeeBrewCase):
 class TestLiveBrewCost(LiveMixin, ReaderMixin, CoffeeBrewCase):
     """Bus messages of a brew and of a panel beverage, read on the stream."""
 
-    def test_a_brew_and_a_panel_beverage_cost_a_handful_of_messages(self):
+    def test_a_brew_and_a_panel_beverage_cost_a_bounded_number_of_messages(self):
         thread = self.start_reader()
         self.read_after_opening(self.machine)
         employee = self.locked(new_employee, self.env, "live-cost")
