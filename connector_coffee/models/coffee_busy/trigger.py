@@ -296,18 +296,9 @@ class CoffeeBusyTrigger(models.Model):
             return _("choose the machine and the beverage in your preferences.")
         if not machine.has_access("read"):
             return _("you may not use the machine chosen in your preferences.")
-        if not machine.active or not machine.connected:
-            return _("%s is offline.", machine.display_name)
-        if not self._program_for(user):
-            return _(
-                "%(machine)s does not offer %(beverage)s.",
-                machine=machine.display_name,
-                beverage=beverage.display_name,
-            )
-        if machine.power_state != "on" and not (
-            machine.power_state == "standby" and machine.backend_id.wake_from_standby
-        ):
-            return _("%s is switched off.", machine.display_name)
+        problem = machine._why_cannot_start(beverage)
+        if problem:
+            return problem
         if not machine.remote_start_allowed:
             return _(
                 "remote start is off on %s: switch it on at the machine.",
@@ -315,16 +306,9 @@ class CoffeeBusyTrigger(models.Model):
             )
         return None
 
-    @staticmethod
-    def _program_for(user):
-        """The program of the person's machine that brews their beverage."""
-        return user.coffee_busy_machine_id.program_ids.filtered(
-            lambda p: p.beverage_id == user.coffee_busy_beverage_id and p.available
-        )[:1]
-
     def _brew_for(self, user):
         beverage = user.coffee_busy_beverage_id
-        program = self._program_for(user)
+        program = user.coffee_busy_machine_id._drink_program(beverage)
         # the options the Brew wizard would start from
         remembered = self.env["coffee.brew.preference"]._options_for(beverage)
         options = {

@@ -45,29 +45,13 @@ IN_PROGRESS = ("queued", "sent", "brewing")
 class CoffeeMachine(models.Model):
     _inherit = "coffee.machine"  # pylint: disable=consider-merging-classes-inherited
 
-    def _drink_program(self, beverage):
-        """The available program of this machine that brews ``beverage``."""
-        self.ensure_one()
-        return self.program_ids.filtered(
-            lambda program: program.available and program.beverage_id == beverage
-        )[:1]
-
     def _why_not_now(self, beverage):
         """Why this machine cannot take ``beverage`` now, in words, or False."""
         self.ensure_one()
         name = self.display_name
-        if not self.active or not self.connected:
-            return _("%s is offline.", name)
-        if not self._drink_program(beverage):
-            return _(
-                "%(machine)s does not offer %(beverage)s.",
-                machine=name,
-                beverage=beverage.display_name,
-            )
-        if self.power_state != "on" and not (
-            self.power_state == "standby" and self.backend_id.wake_from_standby
-        ):
-            return _("%s is switched off.", name)
+        problem = self._why_cannot_start(beverage)
+        if problem:
+            return problem
         if not self.remote_start_allowed:
             return _("Remote start is off on %s.", name)
         if self.open_alert_count or self.display_state == "attention":

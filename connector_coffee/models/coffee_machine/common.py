@@ -155,6 +155,34 @@ class CoffeeMachine(models.Model):
         for machine in self:
             machine.display_name = machine.odoo_id.display_name or machine.name
 
+    # -- can it brew? (asked by the systray cup and by the busy pour) ------
+    def _drink_program(self, beverage):
+        """The available program of this machine that brews ``beverage``."""
+        self.ensure_one()
+        return self.program_ids.filtered(
+            lambda program: program.available and program.beverage_id == beverage
+        )[:1]
+
+    def _why_cannot_start(self, beverage):
+        """Why this machine cannot start ``beverage`` at all now (offline, not
+        offered, switched off), in words, or False. Remote start and being
+        busy are each caller's to tell, in its own words."""
+        self.ensure_one()
+        name = self.display_name
+        if not self.active or not self.connected:
+            return _("%s is offline.", name)
+        if not self._drink_program(beverage):
+            return _(
+                "%(machine)s does not offer %(beverage)s.",
+                machine=name,
+                beverage=beverage.display_name,
+            )
+        if self.power_state != "on" and not (
+            self.power_state == "standby" and self.backend_id.wake_from_standby
+        ):
+            return _("%s is switched off.", name)
+        return False
+
     def action_open_brews(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
