@@ -295,12 +295,7 @@ class UpgradeCheck:
 
     # -- the pieces --------------------------------------------------------
     def checkout_old(self):
-        subprocess.run(
-            ["git", "worktree", "remove", "--force", str(self.old_tree)],
-            cwd=REPO,
-            capture_output=True,
-            check=False,
-        )
+        self.remove_old()  # what a run stopped midway left
         shutil.rmtree(self.old_tree, ignore_errors=True)
         subprocess.run(
             ["git", "worktree", "add", "--detach", str(self.old_tree), self.revision],

@@ -120,6 +120,13 @@ def last_bus_id(database):
     return int(output.strip() or 0)
 
 
+def machine_rows(database, since_id, machine_id):
+    """The coffee messages after ``since_id`` that name the machine."""
+    return [
+        row for row in bus_rows(database, since_id) if names_machine(row[2], machine_id)
+    ]
+
+
 def names_machine(changes, machine_id, field=None):
     return any(
         (c["model"] == "coffee.machine" and c["id"] == machine_id)
@@ -190,11 +197,7 @@ def measure_brews(rpc, database, count):
 
         state = wait(done, 180, "the brew")["state"]
         time.sleep(5)
-        rows = [
-            row
-            for row in bus_rows(database, mark)
-            if names_machine(row[2], machine["id"])
-        ]
+        rows = machine_rows(database, mark, machine["id"])
         per_brew.append(len(rows))
         say(f"brew {brew_id} {state}: {len(rows)} bus messages")
     return per_brew
@@ -256,11 +259,7 @@ def measure_panel(rpc, database, sim_url, count):
             "the panel beverage in the log",
         )
         time.sleep(5)
-        rows = [
-            row
-            for row in bus_rows(database, mark)
-            if names_machine(row[2], machine["id"])
-        ]
+        rows = machine_rows(database, mark, machine["id"])
         per_beverage.append(len(rows))
         start = first_after(rows, pressed, machine["id"], "display_state")
         counted = [
